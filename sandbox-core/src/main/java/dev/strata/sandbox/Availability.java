@@ -21,14 +21,17 @@ public record Availability(boolean available, String reason, String fix, List<St
     notes = List.copyOf(notes);
   }
 
-  public static Availability available(String... notes) {
+  /** Available, with notes on what holds and what does not (none is fine). */
+  public static Availability ok(String... notes) {
     return new Availability(true, "", "", List.of(notes));
   }
 
-  public static Availability available(List<String> notes) {
+  /** Available, with notes on what holds and what does not. */
+  public static Availability ok(List<String> notes) {
     return new Availability(true, "", "", notes);
   }
 
+  /** Not available: why, and the exact step that fixes it (empty if there is none). */
   public static Availability unavailable(String reason, String fix) {
     return new Availability(false, reason, fix, List.of());
   }

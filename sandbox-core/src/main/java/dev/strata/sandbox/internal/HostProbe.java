@@ -61,7 +61,8 @@ public final class HostProbe {
         Path.of("/proc"),
         Path.of("/sys"),
         Path.of("/dev"),
-        path == null ? "" : path,
+        // root's tools (runc) live in sbin, often missing from a service account's PATH
+        (path == null ? "" : path) + ":/usr/local/sbin:/usr/sbin:/sbin",
         System.getProperty("os.arch", ""),
         Runtime.getRuntime().availableProcessors());
   }
@@ -242,12 +243,9 @@ public final class HostProbe {
     return false;
   }
 
-  /** The first executable named {@code name} on the PATH, or in {@code /usr/sbin} and {@code /sbin}. */
+  /** The first executable named {@code name} on the PATH (for {@link #system()}: plus the sbin dirs). */
   public Optional<Path> findOnPath(String name) {
-    List<String> dirs = new ArrayList<>(List.of(pathEnv.split(":")));
-    dirs.add("/usr/sbin");
-    dirs.add("/sbin");
-    for (String dir : dirs) {
+    for (String dir : pathEnv.split(":")) {
       if (dir.isEmpty()) {
         continue;
       }
