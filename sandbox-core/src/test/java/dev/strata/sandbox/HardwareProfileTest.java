@@ -28,10 +28,12 @@ class HardwareProfileTest {
     assertTrue(p.memoryBytes() > 0, "MemTotal read from /proc/meminfo");
     assertFalse(p.kernelRelease().isEmpty());
     assertNotNull(p.hostClass());
+    Path kvm = Path.of("/dev/kvm");
+    assertEquals(Files.isReadable(kvm) && Files.isWritable(kvm) ? Support.YES : Support.NO, p.kvm());
     if (CiRequirements.inCi()) {
-      // what the CI machines guarantee (Debian 12 VM, no KVM, hybrid cgroups, userns allowed)
+      // what the CI machines guarantee (a Debian 12 VM, hybrid cgroups, user namespaces allowed);
+      // /dev/kvm was meant to be absent but turned out present there, so it is checked above only
       assertEquals(Arch.X86_64, p.arch());
-      assertEquals(Support.NO, p.kvm());
       assertEquals(CgroupLayout.HYBRID, p.cgroups());
       assertEquals(Support.YES, p.userNamespaces());
       assertEquals(Support.YES, p.seccomp());

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A provider for testing core logic only (selection, feedback, pools): its "sandbox" isolates
- * nothing. It echoes argv to stdout; {@code exit N} exits with N; {@code fail} throws.
+ * nothing. It echoes argv to stdout (or to the command's stdout sink); {@code exit N} exits with
+ * N; {@code status S} ends in {@link ExecStatus} S; {@code fail} throws.
  */
 public class FakeProvider implements SandboxProvider {
 
@@ -66,11 +67,22 @@ public class FakeProvider implements SandboxProvider {
         if (command.argv().get(0).equals("fail")) {
           throw new dev.strata.sandbox.SandboxFailedException("fake failure");
         }
-        int code = command.argv().get(0).equals("exit") ? Integer.parseInt(command.argv().get(1)) : 0;
+        String program = command.argv().get(0);
+        int code = program.equals("exit") ? Integer.parseInt(command.argv().get(1)) : 0;
+        ExecStatus status =
+            program.equals("status") ? ExecStatus.valueOf(command.argv().get(1)) : ExecStatus.EXITED;
         byte[] out = String.join(" ", command.argv()).getBytes(StandardCharsets.UTF_8);
+        if (command.stdoutSink().isPresent()) {
+          try {
+            command.stdoutSink().get().write(out);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          out = new byte[0];
+        }
         return new ExecResult(
-            ExecStatus.EXITED, code, out, new byte[0], Duration.ofMillis(1), null,
-            ResourceUsage.unknown());
+            status, code, out, new byte[0], Duration.ofMillis(1),
+            status == ExecStatus.EXITED ? null : "fake " + status, ResourceUsage.unknown());
       }
 
       @Override
