@@ -1,0 +1,439 @@
+package dev.strata.sandbox.linux;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.sandbox.Command;
+import dev.strata.sandbox.ExecResult;
+import dev.strata.sandbox.ExecStatus;
+import dev.strata.sandbox.IsolationLevel;
+import dev.strata.sandbox.Mount;
+import dev.strata.sandbox.ResourceLimits;
+import dev.strata.sandbox.ResourceUsage;
+import dev.strata.sandbox.SandboxException;
+import dev.strata.sandbox.SandboxFailedException;
+import dev.strata.sandbox.SandboxSpec;
+import dev.strata.sandbox.SandboxStartException;
+import dev.strata.sandbox.linux.cgroup.ContainerCgroup;
+import dev.strata.sandbox.linux.oci.OciConfig;
+import dev.strata.sandbox.linux.oci.OciConfig.MountEntry;
+import dev.strata.sandbox.linux.oci.OciRuntime;
+import dev.strata.sandbox.linux.seccomp.SeccompProfile;
+import dev.strata.sandbox.spi.AbstractSandbox;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A long-lived OCI container whose PID 1 is {@link InitBinary}; each command is one {@code runc
+ * exec}. Its bundle lives in {@code <bundles>/<id>}, its cgroup at {@code /strata/<id>}.
+ */
+final class OciSandbox extends AbstractSandbox {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OciSandbox.class);
+
+  /** Parent of every sandbox cgroup. */
+  static final String CGROUP_PARENT = "/strata";
+  /** Where PID 1 appears inside: on /dev's tmpfs, so that a user's rootfs needs no change. */
+  static final String INIT_PATH = "/dev/.strata-init";
+
+  private static final List<String> HOST_TOP_DIRS =
+      List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32");
+  private static final List<String> HOST_ETC_FILES =
+      List.of(
+          "/etc/ld.so.cache",
+          "/etc/ld.so.conf",
+          "/etc/ld.so.conf.d",
+          "/etc/localtime",
+          "/etc/nsswitch.conf",
+          "/etc/alternatives");
+  private static final List<String> DEFAULT_PATH =
+      List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin");
+
+  private final OciRuntime runtime;
+  private final Path bundle;
+  private final @Nullable ContainerCgroup cgroup;
+  private final OciConfig config;
+  private final ObjectMapper json;
+  private final int lifelineFd;
+  private final long initPid;
+  private final String pidNamespace;
+  private final @Nullable Path rootfsForLookup;
+  private final AtomicInteger execSeq = new AtomicInteger();
+  private final AtomicInteger runningExecs = new AtomicInteger();
+  private final AtomicLong oomSeen = new AtomicLong();
+
+  private OciSandbox(
+      String id,
+      SandboxSpec spec,
+      OciRuntime runtime,
+      Path bundle,
+      @Nullable ContainerCgroup cgroup,
+      OciConfig config,
+      ObjectMapper json,
+      int lifelineFd,
+      long initPid,
+      String pidNamespace,
+      @Nullable Path rootfsForLookup) {
+    super(id, "linux", IsolationLevel.PROCESS, spec);
+    this.runtime = runtime;
+    this.bundle = bundle;
+    this.cgroup = cgroup;
+    this.config = config;
+    this.json = json;
+    this.lifelineFd = lifelineFd;
+    this.initPid = initPid;
+    this.pidNamespace = pidNamespace;
+    this.rootfsForLookup = rootfsForLookup;
+    this.oomSeen.set(cgroup == null ? -1 : Math.max(0, cgroup.oomKills()));
+  }
+
+  /** Everything a start needs that is the same for every sandbox of a provider. */
+  record Host(
+      OciRuntime runtime,
+      Path bundles,
+      Path initBinary,
+      ObjectMapper json,
+      boolean root,
+      boolean cgroups,
+      boolean swapLimit,
+      List<String> seccompArchitectures) {}
+
+  /**
+   * Writes the bundle, starts the container and waits until PID 1 runs.
+   *
+   * @throws SandboxStartException with the runtime's own words, leaving nothing behind
+   */
+  static OciSandbox start(String id, SandboxSpec spec, LinuxOptions options, Host host) {
+    Path bundle = host.bundles().resolve(id);
+    int[] lifeline = null;
+    boolean started = false;
+    try {
+      Files.createDirectories(bundle);
+      OciConfig config = configure(id, spec, options, host, bundle);
+      config.write(bundle.resolve("config.json"));
+
+      lifeline = Posix.pipe();
+      Path log = bundle.resolve("runtime.log");
+      OciRuntime.Outcome run =
+          host.runtime().runDetached(id, bundle, new File("/proc/self/fd/" + lifeline[0]), log);
+      Posix.close(lifeline[0]);
+      lifeline[0] = -1;
+      if (!run.ok()) {
+        throw new SandboxStartException(
+            host.runtime().name() + " could not start sandbox " + id + " (exit " + run.exitCode() + "): "
+                + (run.output().isEmpty() ? "no output" : run.output()));
+      }
+      long initPid = Long.parseLong(Files.readString(bundle.resolve("init.pid")).trim());
+      String ns =
+          ProcFs.pidNamespace(initPid)
+              .orElseThrow(() -> new SandboxStartException("sandbox " + id + ": PID 1 exited right after start"));
+      ContainerCgroup cgroup = host.cgroups() ? ContainerCgroup.of(CGROUP_PARENT + "/" + id) : null;
+      Path lookup = options.rootfs() != null ? options.rootfs() : Path.of("/");
+      OciSandbox sb =
+          new OciSandbox(id, spec, host.runtime(), bundle, cgroup, config, host.json(), lifeline[1], initPid, ns, lookup);
+      started = true;
+      return sb;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof SandboxException se) {
+        throw se;
+      }
+      throw new SandboxStartException("sandbox " + id + " could not start: " + e, e);
+    } finally {
+      if (!started) {
+        if (lifeline != null) {
+          Posix.close(lifeline[0]);
+          Posix.close(lifeline[1]);
+        }
+        host.runtime().deleteForce(id);
+        deleteTree(bundle);
+        ContainerCgroup.removeEmptyParents(CGROUP_PARENT);
+      }
+    }
+  }
+
+  private static OciConfig configure(
+      String id, SandboxSpec spec, LinuxOptions options, Host host, Path bundle) throws IOException {
+    ResourceLimits limits = spec.limits();
+    OciConfig c = new OciConfig(host.json());
+    c.args(List.of(INIT_PATH));
+    c.env(Map.of());
+    c.user(0, 0);
+    c.hostname("sandbox");
+    c.mount(MountEntry.bind(host.initBinary(), INIT_PATH, true));
+
+    if (options.rootfs() != null) {
+      c.root(options.rootfs(), true);
+    } else {
+      Path rootfs = bundle.resolve("rootfs");
+      Files.createDirectories(rootfs.resolve("etc"));
+      for (String name : HOST_TOP_DIRS) {
+        Path hostDir = Path.of("/", name);
+        if (Files.isSymbolicLink(hostDir)) {
+          // merged /usr: /bin -> usr/bin and so on; keep the same links
+          Files.createSymbolicLink(rootfs.resolve(name), Files.readSymbolicLink(hostDir));
+        } else if (Files.isDirectory(hostDir)) {
+          c.mount(MountEntry.bind(hostDir, "/" + name, true));
+        }
+      }
+      Files.writeString(
+          rootfs.resolve("etc/passwd"),
+          "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+      Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
+      Files.writeString(rootfs.resolve("etc/hosts"), "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost\n");
+      Files.writeString(rootfs.resolve("etc/hostname"), "sandbox\n");
+      for (String f : HOST_ETC_FILES) {
+        if (Files.exists(Path.of(f))) {
+          c.mount(MountEntry.bind(Path.of(f), f, true));
+        }
+      }
+      c.root(Path.of("rootfs"), true);
+    }
+    c.mount(MountEntry.tmpfs("/tmp", options.tmpBytes(), "1777"));
+    spec.scratch().ifPresent(s -> c.mount(MountEntry.tmpfs(s.sandboxPath(), s.maxBytes(), "1777")));
+    for (Mount m : spec.mounts()) {
+      c.mount(MountEntry.bind(m.hostPath().toAbsolutePath(), m.sandboxPath(), m.readOnly()));
+    }
+
+    c.rlimit("RLIMIT_NOFILE", options.maxOpenFiles());
+    c.rlimit("RLIMIT_CORE", 0);
+    boolean userns = !host.root() || options.userNamespace();
+    if (userns) {
+      // counted per user namespace on current kernels, so it bounds this sandbox only
+      c.rlimit("RLIMIT_NPROC", limits.maxProcesses());
+      if (host.root()) {
+        c.userNamespace(USERNS_BASE, USERNS_BASE, 65536);
+      } else {
+        c.userNamespace(Posix.uid(), Posix.gid(), 1);
+      }
+    }
+    if (host.cgroups()) {
+      c.cgroupsPath(CGROUP_PARENT + "/" + id);
+      c.resources(
+          limits.memoryBytes(),
+          host.swapLimit() ? limits.memoryBytes() : null,
+          limits.cpuMillis(),
+          (long) limits.maxProcesses());
+    } else {
+      // no cgroup to charge: the address-space rlimit is the only memory bound left
+      c.rlimit("RLIMIT_AS", limits.memoryBytes());
+    }
+    c.seccomp(
+        host.seccompArchitectures().isEmpty()
+            ? null
+            : SeccompProfile.defaultProfile(host.json(), host.seccompArchitectures()));
+    return c;
+  }
+
+  /** First host uid of the user namespace when root asks for one (linux.userns=true). */
+  static final int USERNS_BASE = 1_000_000_000;
+
+  @Override
+  protected ExecResult doExec(Command command) {
+    int n = execSeq.incrementAndGet();
+    Path processFile = bundle.resolve("exec-" + n + ".json");
+    Path pidFile = bundle.resolve("exec-" + n + ".pid");
+    SandboxSpec spec = spec();
+    Map<String, String> env = new LinkedHashMap<>(spec.environment());
+    env.putAll(command.environment());
+    String cwd = command.workingDirectory().orElse(spec.workingDirectory().orElse("/"));
+    List<String> argv = resolve(command.argv(), env);
+    Duration timeout = command.timeout().orElse(spec.limits().timeout());
+
+    runningExecs.incrementAndGet();
+    long cpuBefore = cgroup == null ? -1 : cgroup.cpuNanos();
+    long oomBefore = cgroup == null ? -1 : cgroup.oomKills();
+    try {
+      Files.write(
+          processFile,
+          json.writeValueAsBytes(config.process(argv, env, cwd, 0, 0, config.rlimits())));
+      ExecRunner.Outcome out =
+          ExecRunner.run(
+              runtime.exec(id(), processFile, pidFile),
+              command,
+              spec.limits().maxOutputBytes(),
+              timeout,
+              p -> killTree(p, pidFile));
+      return toResult(out, oomBefore, cpuBefore, timeout);
+    } catch (IOException e) {
+      throw new SandboxException("sandbox " + id() + ": could not run " + runtime.name() + " exec: " + e.getMessage(), e);
+    } finally {
+      runningExecs.decrementAndGet();
+      try {
+        Files.deleteIfExists(processFile);
+        Files.deleteIfExists(pidFile);
+      } catch (IOException e) {
+        LOG.debug("could not remove {}", processFile, e);
+      }
+    }
+  }
+
+  private ExecResult toResult(ExecRunner.Outcome out, long oomBefore, long cpuBefore, Duration timeout) {
+    long oomAfter = cgroup == null ? -1 : cgroup.oomKills();
+    long cpuAfter = cgroup == null ? -1 : cgroup.cpuNanos();
+    ResourceUsage usage =
+        new ResourceUsage(
+            cgroup == null ? null : cgroup.peakMemoryBytes(),
+            cpuBefore >= 0 && cpuAfter >= cpuBefore ? Duration.ofNanos(cpuAfter - cpuBefore) : null);
+    String stderr = new String(out.stderr(), StandardCharsets.UTF_8);
+    ExecStatus status;
+    String message = null;
+    int code = out.exitCode();
+    if (out.stop() == ExecRunner.Stop.TIMEOUT) {
+      status = ExecStatus.TIMED_OUT;
+      message = "timed out after " + timeout.toMillis() + " ms; every process it started was killed";
+    } else if (out.stop() == ExecRunner.Stop.OUTPUT) {
+      status = ExecStatus.OUTPUT_LIMIT;
+      message = "wrote more than " + spec().limits().maxOutputBytes() + " bytes to stdout or stderr";
+    } else if (oomAfter > oomBefore && oomBefore >= 0 && code != 0) {
+      status = ExecStatus.OUT_OF_MEMORY;
+      message = "the memory limit of " + spec().limits().memoryBytes() + " bytes was hit (cgroup OOM kill)";
+    } else if (!ProcFs.alive(initPid)) {
+      markFailed("the container's PID 1 is gone");
+      throw new SandboxFailedException("sandbox " + id() + " broke: its container stopped. Close it and create a new one");
+    } else if (code == 255 && isRuntimeStartError(stderr)) {
+      status = ExecStatus.EXITED;
+      code = 127;
+      message = "could not start the program: " + stderr.strip();
+    } else if (code == 128 + Posix.SIGKILL) {
+      status = ExecStatus.KILLED;
+      message = "killed by SIGKILL";
+    } else {
+      status = ExecStatus.EXITED;
+    }
+    return new ExecResult(status, code, out.stdout(), out.stderr(), out.duration(), message, usage);
+  }
+
+  private boolean isRuntimeStartError(String stderr) {
+    return stderr.contains("unable to start container process")
+        || stderr.contains("runc exec failed")
+        || stderr.contains("executable file not found")
+        || stderr.startsWith(runtime.name() + ":");
+  }
+
+  /**
+   * Kills the command and everything it started. When it is the only command running, that is
+   * every process of the container but PID 1, which also catches daemons that left the tree;
+   * otherwise the tree under the command's own process.
+   */
+  private void killTree(Process runtimeProcess, Path pidFile) {
+    for (int pass = 0; pass < 100; pass++) {
+      Set<Long> victims = new java.util.LinkedHashSet<>();
+      if (runningExecs.get() <= 1) {
+        for (long pid : ProcFs.inNamespace(pidNamespace)) {
+          if (pid != initPid) {
+            victims.add(pid);
+          }
+        }
+      } else {
+        long payload = readPid(pidFile);
+        if (payload > 0) {
+          victims.addAll(ProcFs.tree(payload));
+        }
+      }
+      victims.removeIf(pid -> !ProcFs.alive(pid));
+      if (victims.isEmpty()) {
+        break;
+      }
+      victims.forEach(Posix::killHard);
+      try {
+        Thread.sleep(pass < 10 ? 2 : 20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (readPid(pidFile) <= 0) {
+      runtimeProcess.destroyForcibly(); // killed before the payload even started
+    }
+  }
+
+  private static long readPid(Path pidFile) {
+    try {
+      return Long.parseLong(Files.readString(pidFile).trim());
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * argv[0] without a slash is looked up here, in the usual PATH of the rootfs, unless the spec
+   * gives PATH: the payload's environment stays exactly the spec's.
+   */
+  private List<String> resolve(List<String> argv, Map<String, String> env) {
+    String prog = argv.get(0);
+    if (prog.contains("/") || env.containsKey("PATH") || rootfsForLookup == null) {
+      return argv;
+    }
+    for (String dir : DEFAULT_PATH) {
+      Path candidate = rootfsForLookup.resolve(dir.substring(1)).resolve(prog);
+      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+        List<String> copy = new java.util.ArrayList<>(argv);
+        copy.set(0, dir + "/" + prog);
+        return copy;
+      }
+    }
+    return argv;
+  }
+
+  @Override
+  protected @Nullable Long memoryBytes() {
+    return cgroup == null ? null : cgroup.memoryBytes();
+  }
+
+  /** PID 1's host pid (tests and benchmarks read its memory). */
+  long initPid() {
+    return initPid;
+  }
+
+  @Nullable ContainerCgroup cgroup() {
+    return cgroup;
+  }
+
+  Path bundle() {
+    return bundle;
+  }
+
+  @Override
+  protected void doClose() {
+    Posix.close(lifelineFd); // PID 1 reads EOF and exits; the kernel kills the rest of the namespace
+    OciRuntime.Outcome del = runtime.deleteForce(id());
+    if (!del.ok() && !del.output().contains("does not exist")) {
+      LOG.warn("{} delete {} failed: {}", runtime.name(), id(), del.output());
+    }
+    if (cgroup != null) {
+      for (Path dir : cgroup.existingDirs()) {
+        try {
+          Files.delete(dir);
+        } catch (IOException e) {
+          LOG.warn("cgroup {} of sandbox {} is left: {}", dir, id(), e.toString());
+        }
+      }
+    }
+    deleteTree(bundle);
+    ContainerCgroup.removeEmptyParents(CGROUP_PARENT);
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("could not remove {}: {}", dir, e.toString());
+    }
+  }
+}

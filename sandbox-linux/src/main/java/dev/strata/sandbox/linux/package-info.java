@@ -1,0 +1,21 @@
+/**
+ * The PROCESS tier: Linux namespaces, cgroups and seccomp through a real OCI runtime ({@code
+ * runc}, or {@code crun} where it works) or, for hosts where no OCI runtime can run, {@code
+ * bubblewrap}.
+ *
+ * <p>{@link dev.strata.sandbox.linux.LinuxSandboxProvider} is the only public type users need;
+ * it is found by {@link java.util.ServiceLoader}. Spec options it reads:
+ *
+ * <ul>
+ *   <li>{@code linux.runtime}: {@code runc}, {@code crun} or {@code bwrap} forces one driver
+ *   <li>{@code linux.rootfs}: a root file system directory to use instead of read-only binds of
+ *       the host's {@code /usr}, {@code /bin}, {@code /lib*}
+ *   <li>{@code linux.userns}: {@code true} adds a user namespace also when running as root
+ *   <li>{@code linux.tmpSize}: bytes for the {@code /tmp} tmpfs (default 64 MiB)
+ *   <li>{@code linux.maxOpenFiles}: {@code RLIMIT_NOFILE} (default 1024)
+ * </ul>
+ */
+@NullMarked
+package dev.strata.sandbox.linux;
+
+import org.jspecify.annotations.NullMarked;
