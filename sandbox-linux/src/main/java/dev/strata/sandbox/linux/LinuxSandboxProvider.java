@@ -82,9 +82,13 @@ public final class LinuxSandboxProvider implements SandboxProvider {
           "the PROCESS tier needs Linux (namespaces, cgroups, seccomp); this is " + System.getProperty("os.name"),
           "run on Linux, or use the wasm or kvm backend");
     }
-    Probe p = probe();
+    return availabilityOf(probe(), Posix.euid() == 0);
+  }
+
+  /** What a probe's outcome means for the user: the runtime used, or why none and the fix. */
+  static Availability availabilityOf(Probe p, boolean root) {
     if (p.chosen() == null) {
-      return Availability.unavailable(unavailableReason(p), fixFor(p));
+      return Availability.unavailable(unavailableReason(p), fixFor(p, root));
     }
     return new Availability(true, "", "", p.notes());
   }
@@ -109,7 +113,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     String runtime = options.runtime() != null ? options.runtime() : p.chosen();
     if (runtime == null) {
       throw new SandboxUnavailableException(
-          "the linux backend is unavailable: " + unavailableReason(p) + ". Fix: " + fixFor(p), List.of());
+          "the linux backend is unavailable: " + availabilityOf(p, Posix.euid() == 0).describe(), List.of());
     }
     OciSandbox.Host host = p.working().get(runtime);
     if (host == null) {
@@ -222,7 +226,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
   }
 
   /** Deletes containers and bundles whose owner JVM is dead. */
-  private static void reapStale(OciRuntime rt, Path bundles) {
+  static void reapStale(OciRuntime rt, Path bundles) {
     for (String id : rt.list(JSON)) {
       if (SandboxIds.isStale(id)) {
         LOG.info("removing stale container {} of a dead JVM", id);
@@ -280,12 +284,12 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     return "no OCI runtime could run a container (" + String.join("; ", parts) + ")";
   }
 
-  private static String fixFor(Probe p) {
+  private static String fixFor(Probe p, boolean root) {
     boolean none = p.failures().values().stream().allMatch(v -> v.endsWith("is not installed"));
     if (none) {
       return "apt-get install runc";
     }
-    if (Posix.euid() != 0) {
+    if (!root) {
       return "run as root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)";
     }
     return "apt-get install runc (1.1 or newer)";

@@ -1,0 +1,257 @@
+package dev.strata.sandbox.linux;
+
+import static dev.strata.sandbox.linux.LinuxTestSupport.assertContains;
+import static dev.strata.sandbox.linux.LinuxTestSupport.create;
+import static dev.strata.sandbox.linux.LinuxTestSupport.spec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.sandbox.Availability;
+import dev.strata.sandbox.Command;
+import dev.strata.sandbox.ExecResult;
+import dev.strata.sandbox.ExecStatus;
+import dev.strata.sandbox.InvalidSpecException;
+import dev.strata.sandbox.IsolationLevel;
+import dev.strata.sandbox.Mount;
+import dev.strata.sandbox.ResourceLimits;
+import dev.strata.sandbox.SandboxClosedException;
+import dev.strata.sandbox.SandboxSpec;
+import dev.strata.sandbox.SandboxState;
+import dev.strata.sandbox.spi.SandboxProvider;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinuxSandboxBasicsTest {
+
+  private static OciSandbox shared;
+
+  @BeforeAll
+  static void start() {
+    LinuxTestSupport.requireRuntime();
+    shared = create(spec().withEnv("GREETING", "hello").build());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (shared != null) {
+      shared.close();
+    }
+    LinuxTestSupport.assertNoLeftovers();
+  }
+
+  @Test
+  void providerIsFoundByServiceLoaderAsLinuxProcess() {
+    List<String> names =
+        ServiceLoader.load(SandboxProvider.class).stream().map(p -> p.get().name()).toList();
+    assertTrue(names.contains("linux"), names::toString);
+    assertEquals(IsolationLevel.PROCESS, new LinuxSandboxProvider().isolationLevel());
+  }
+
+  @Test
+  void availabilityNamesRuntimeAndWhyOthersAreNotUsed() {
+    Availability a = LinuxTestSupport.PROVIDER.availability(LinuxTestSupport.HOST);
+    assertTrue(a.available());
+    String text = a.describe();
+    assertTrue(text.contains("runtime: runc") || text.contains("runtime: crun"), text);
+    if (LinuxSandboxProvider.probe().failures().containsKey("crun")) {
+      // Debian's crun 1.8 on a hybrid host: the reason is crun's own words
+      assertContains(text, "crun not used:");
+    }
+  }
+
+  @Test
+  void exitCodesAndStreamsStayApart() {
+    ExecResult r = shared.exec(Command.of("sh", "-c", "echo out; echo err >&2; exit 7"));
+    assertEquals(ExecStatus.EXITED, r.status());
+    assertEquals(7, r.exitCode());
+    assertEquals("out\n", r.stdoutText());
+    assertEquals("err\n", r.stderrText());
+    assertTrue(shared.exec(Command.of("/bin/true")).isSuccess());
+    assertEquals(1, shared.exec(Command.of("false")).exitCode());
+  }
+
+  @Test
+  void stdinReachesThePayload() {
+    ExecResult r = shared.exec(Command.of("sh", "-c", "tr a-z A-Z; echo done").withStdin("abc\n"));
+    assertEquals("ABC\ndone\n", r.stdoutText());
+    ExecResult empty = shared.exec(Command.of("wc", "-c"));
+    assertEquals("0", empty.stdoutText().trim(), "no stdin given: end-of-file at once");
+    byte[] big = new byte[3 << 20];
+    Arrays.fill(big, (byte) 'x');
+    assertEquals(String.valueOf(big.length), shared.exec(Command.of("wc", "-c").withStdin(big)).stdoutText().trim());
+  }
+
+  @Test
+  void environmentComesOnlyFromSpecAndCommand() {
+    ExecResult r = shared.exec(Command.of("/usr/bin/env").withEnv("EXTRA", "1"));
+    Set<String> vars = new TreeSet<>(r.stdoutText().lines().toList());
+    // runc adds HOME from the container's /etc/passwd when the process has none
+    vars.remove("HOME=/root");
+    assertEquals(new TreeSet<>(List.of("EXTRA=1", "GREETING=hello")), vars);
+  }
+
+  @Test
+  void workingDirectoryFromCommandOrSpec() {
+    assertEquals("/tmp\n", shared.exec(Command.of("pwd").withWorkingDirectory("/tmp")).stdoutText());
+    assertEquals("/\n", shared.exec(Command.of("pwd")).stdoutText());
+  }
+
+  @Test
+  void missingProgramIsAResultNotAnException() {
+    ExecResult r = shared.exec(Command.of("/no/such/program"));
+    assertEquals(ExecStatus.EXITED, r.status());
+    assertEquals(127, r.exitCode());
+    assertContains(r.message(), "no such file");
+  }
+
+  @Test
+  void outputPastTheLimitStopsThePayload() {
+    try (OciSandbox sb =
+        create(spec().withLimits(ResourceLimits.defaults().toBuilder().withMaxOutputBytes(64 << 10).build()).build())) {
+      ExecResult r = sb.exec(Command.of("sh", "-c", "cat /dev/zero"));
+      assertEquals(ExecStatus.OUTPUT_LIMIT, r.status());
+      assertEquals(64 << 10, r.stdout().length);
+      assertTrue(sb.exec(Command.of("true")).isSuccess(), "the sandbox is still usable");
+    }
+  }
+
+  @Test
+  void streamedOutputGoesToTheSinks() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ExecResult r =
+        shared.exec(Command.of("sh", "-c", "echo a; echo b >&2").withStdout(out).withStderr(err));
+    assertEquals(0, r.stdout().length);
+    assertEquals("a\n", out.toString());
+    assertEquals("b\n", err.toString());
+  }
+
+  @Test
+  void scratchIsWritableAndCapped() {
+    try (OciSandbox sb = create(spec().withScratch("/work", 1 << 20).build())) {
+      ExecResult ok = sb.exec(Command.of("sh", "-c", "echo data > /work/f && cat /work/f"));
+      assertEquals("data\n", ok.stdoutText());
+      ExecResult full = sb.exec(Command.of("sh", "-c", "head -c 4000000 /dev/zero > /work/big"));
+      assertNotEquals(0, full.exitCode());
+      assertContains(full.stderrText(), "No space left on device");
+    }
+  }
+
+  @Test
+  void mountsAreReadOnlyUnlessAsked(@TempDir Path dir) throws Exception {
+    Path ro = Files.createDirectory(dir.resolve("ro"));
+    Path rw = Files.createDirectory(dir.resolve("rw"));
+    Files.writeString(ro.resolve("in.txt"), "from host");
+    rw.toFile().setWritable(true, false);
+    try (OciSandbox sb =
+        create(spec().withMount(Mount.readOnly(ro, "/data")).withMount(Mount.readWrite(rw, "/out")).build())) {
+      assertEquals("from host", sb.exec(Command.of("cat", "/data/in.txt")).stdoutText());
+      ExecResult denied = sb.exec(Command.of("sh", "-c", "echo x > /data/new"));
+      assertContains(denied.stderrText(), "Read-only file system");
+      assertTrue(sb.exec(Command.of("sh", "-c", "echo written > /out/new")).isSuccess());
+    }
+    assertEquals("written\n", Files.readString(rw.resolve("new")));
+  }
+
+  @Test
+  void closedSandboxRefusesCommandsAndCloseIsIdempotent() {
+    OciSandbox sb = create();
+    assertEquals(SandboxState.IDLE, sb.state());
+    Path bundle = sb.bundle();
+    assertTrue(Files.isDirectory(bundle));
+    sb.close();
+    sb.close();
+    assertEquals(SandboxState.CLOSED, sb.state());
+    assertFalse(Files.exists(bundle), "bundle removed");
+    assertThrows(SandboxClosedException.class, () -> sb.exec(Command.of("true")));
+  }
+
+  @Test
+  void badSpecsAreRejectedWithTheReason(@TempDir Path dir) {
+    Map<SandboxSpec, String> cases =
+        Map.of(
+            spec().withOption("linux.frobnicate", "1").build(), "unknown option linux.frobnicate",
+            spec().withOption("linux.runtime", "docker").build(), "linux.runtime (docker) must be one of",
+            spec().withMount(Mount.readOnly(dir.resolve("missing"), "/data")).build(), "does not exist on the host",
+            spec().withMount(Mount.readOnly(dir, "/proc/x")).build(), "would hide /proc",
+            spec().withOption("linux.rootfs", dir.resolve("nope").toString()).build(), "is not a directory",
+            spec().withOption("linux.tmpSize", "lots").build(), "linux.tmpSize (lots) must be a whole number",
+            spec().withLimits(ResourceLimits.defaults().toBuilder().withMemoryBytes(1L << 50).build()).build(), "more than this host has",
+            SandboxSpec.exactly(IsolationLevel.HARDWARE).build(), "asks for exactly HARDWARE");
+    cases.forEach(
+        (spec, message) -> {
+          InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> create(spec), spec::toString);
+          assertContains(e.getMessage(), message);
+        });
+  }
+
+  @Test
+  void forcingARuntimeThatFailsNamesWhy() {
+    var failures = LinuxSandboxProvider.probe().failures();
+    String broken = failures.containsKey("crun") ? "crun" : failures.containsKey("runc") ? "runc" : null;
+    if (broken == null) {
+      return; // both work here; the text of the unavailable case is checked below
+    }
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> create(spec().withOption("linux.runtime", broken).build()));
+    assertContains(e.getMessage(), "linux.runtime=" + broken + " cannot be used on this host");
+    assertContains(e.getMessage(), failures.get(broken));
+  }
+
+  @Test
+  void noRuntimeMeansUnavailableWithTheFix() {
+    var probe =
+        new LinuxSandboxProvider.Probe(
+            Map.of(),
+            Map.of("crun", "crun is not installed", "runc", "runc is not installed"),
+            Map.of(),
+            null,
+            List.of());
+    Availability a = LinuxSandboxProvider.availabilityOf(probe, true);
+    assertFalse(a.available());
+    assertEquals("apt-get install runc", a.fix());
+    assertContains(a.describe(), "runc: runc is not installed");
+    assertContains(a.describe(), "Fix: apt-get install runc");
+  }
+
+  @Test
+  void statsReportMemoryOfTheSandbox() {
+    if (!LinuxTestSupport.ROOT) {
+      return; // rootless: no cgroup to read
+    }
+    Long mem = shared.stats().memoryBytes();
+    assertTrue(mem != null && mem > 0, "cgroup memory: " + mem);
+    ExecResult r = shared.exec(Command.of("sh", "-c", "head -c 1000000 /dev/zero | wc -c"));
+    assertTrue(r.usage().cpu().isPresent());
+    assertTrue(r.usage().peakMemory().isPresent());
+  }
+
+  @Test
+  void commandsFromSeveralThreadsAllRun() throws Exception {
+    List<ExecResult> results =
+        java.util.stream.IntStream.range(0, 6)
+            .mapToObj(i -> shared.execAsync(Command.of("sh", "-c", "echo " + i)))
+            .toList()
+            .stream()
+            .map(f -> f.join())
+            .toList();
+    assertEquals(
+        "0 1 2 3 4 5",
+        results.stream().map(r -> r.stdoutText().trim()).collect(Collectors.joining(" ")));
+  }
+}
