@@ -1,6 +1,8 @@
 package dev.strata.sandbox;
 
+import dev.strata.sandbox.internal.Admission;
 import dev.strata.sandbox.internal.ManagedSandbox;
+import dev.strata.sandbox.internal.MetricsRecorder;
 import dev.strata.sandbox.internal.SandboxEvents;
 import dev.strata.sandbox.spi.SandboxProvider;
 import java.time.Duration;
@@ -16,7 +18,6 @@ import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +65,16 @@ public final class SandboxFactory implements AutoCloseable {
   private final @Nullable String forcedBackend;
   private final @Nullable String forcedBy;
   private final Map<String, Availability> availabilityCache = new ConcurrentHashMap<>();
+  private final Admission admission;
+  private final Duration admissionTimeout;
+  private final MetricsRecorder metrics = new MetricsRecorder();
+  private final Map<String, ManagedSandbox> live = new ConcurrentHashMap<>();
 
   private SandboxFactory(Builder b) {
     this.listeners = List.copyOf(b.listeners);
     this.profile = b.profile != null ? b.profile : HardwareProfile.detect();
+    this.admission = new Admission(b.budget != null ? b.budget : HostBudget.builder().build());
+    this.admissionTimeout = b.admissionTimeout;
     List<SandboxProvider> found = new ArrayList<>(b.providers);
     List<BackendStatus> broken = new ArrayList<>();
     if (b.serviceLoader) {
@@ -196,11 +203,43 @@ public final class SandboxFactory implements AutoCloseable {
   /**
    * The backend {@link #create} would use for {@code spec}, without creating anything.
    *
+   * Takes the budget into account but reserves nothing.
+   *
    * @throws SandboxUnavailableException as {@link #create} would
    */
   public BackendStatus select(SandboxSpec spec) {
-    SandboxProvider p = choose(spec);
+    checkAgainstHost(spec);
+    List<SandboxProvider> candidates = candidates(spec);
+    SandboxProvider p =
+        candidates.stream()
+            .filter(
+                c ->
+                    admission.fits(
+                        c.isolationLevel(), spec.limits().memoryBytes(), spec.limits().cpuMillis()))
+            .findFirst()
+            .orElse(candidates.get(0));
     return new BackendStatus(p.name(), p.isolationLevel(), availabilityOf(p));
+  }
+
+  /** Resource feedback: what the live sandboxes hold of the {@link HostBudget}, and what is free. */
+  public BudgetUsage budgetUsage() {
+    return admission.usage();
+  }
+
+  /** Monitoring feedback: counts per tier and state, start and exec latencies, failures by kind. */
+  public SandboxMetrics metrics() {
+    return metrics.snapshot(live.values());
+  }
+
+  /** Status feedback: every sandbox of this factory that is still open. */
+  public List<SandboxStatus> sandboxes() {
+    List<SandboxStatus> out = new ArrayList<>();
+    for (ManagedSandbox s : live.values()) {
+      out.add(
+          new SandboxStatus(
+              s.id(), s.backend(), s.isolationLevel(), s.state(), s.stats(), s.spec().labels()));
+    }
+    return out;
   }
 
   /**
@@ -209,35 +248,59 @@ public final class SandboxFactory implements AutoCloseable {
    *
    * @throws SandboxUnavailableException if no backend fits; the message lists every backend, why
    *     it did not fit, and the fix
-   * @throws InvalidSpecException if the chosen backend cannot meet the spec
+   * @throws CapacityExceededException if the {@link HostBudget} has no room (after waiting up to
+   *     the admission timeout)
+   * @throws InvalidSpecException if the spec asks more than the host has, or the chosen backend
+   *     cannot meet it
    * @throws SandboxStartException if the chosen backend failed to start the sandbox
    */
   public Sandbox create(SandboxSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    SandboxProvider provider = choose(spec);
+    checkAgainstHost(spec);
+    Placement placement = admit(spec);
+    SandboxProvider provider = placement.provider();
     SandboxEvents.Create event = new SandboxEvents.Create();
     event.begin();
     long start = System.nanoTime();
     Sandbox sandbox;
     try {
       sandbox = provider.create(spec, profile);
-    } catch (SandboxException e) {
+    } catch (RuntimeException e) {
+      // a backend bug must not leak the reservation either
+      placement.reservation().release();
       event.end();
       commit(event, "", provider, false, e.getMessage());
+      metrics.failed(provider.isolationLevel(), e);
+      SandboxException se =
+          e instanceof SandboxException sx
+              ? sx
+              : new SandboxStartException(
+                  "backend " + provider.name() + " failed to create a sandbox: " + e, e);
       for (SandboxListener l : listeners) {
         try {
-          l.createFailed(spec, provider.name(), e);
+          l.createFailed(spec, provider.name(), se);
         } catch (RuntimeException le) {
           LOG.warn("sandbox listener {} threw; ignored", l, le);
         }
       }
-      throw e;
+      throw se;
     }
     event.end();
     commit(event, sandbox.id(), provider, true, null);
-    ManagedSandbox managed = new ManagedSandbox(sandbox, listeners);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    LOG.debug("created {} on {} in {} ms", sandbox.id(), provider.name(), took.toMillis());
+    metrics.created(provider.isolationLevel(), took);
+    String id = sandbox.id();
+    ManagedSandbox managed =
+        new ManagedSandbox(
+            sandbox,
+            listeners,
+            metrics,
+            () -> {
+              live.remove(id);
+              placement.reservation().release();
+            });
+    live.put(id, managed);
+    LOG.debug("created {} on {} in {} ms", id, provider.name(), took.toMillis());
     for (SandboxListener l : listeners) {
       try {
         l.created(managed, took);
@@ -246,6 +309,81 @@ public final class SandboxFactory implements AutoCloseable {
       }
     }
     return managed;
+  }
+
+  private record Placement(SandboxProvider provider, Admission.Reservation reservation) {}
+
+  /** Refuses what no host could do: more memory than this one has. */
+  private void checkAgainstHost(SandboxSpec spec) {
+    long asked = spec.limits().memoryBytes();
+    if (profile.memoryBytes() > 0 && asked > profile.memoryBytes()) {
+      throw new InvalidSpecException(
+          "the spec asks for "
+              + (asked >> 20)
+              + " MiB of memory but this host has "
+              + (profile.memoryBytes() >> 20)
+              + " MiB. Fix: lower ResourceLimits.memoryBytes.");
+    }
+  }
+
+  /**
+   * Chooses the cheapest fitting backend whose tier has room in the budget, and reserves the
+   * room; waits up to the admission timeout when every fitting tier is full.
+   */
+  private Placement admit(SandboxSpec spec) {
+    List<SandboxProvider> candidates = candidates(spec);
+    long memory = spec.limits().memoryBytes();
+    long cpu = spec.limits().cpuMillis();
+    long deadline = System.nanoTime() + admissionTimeout.toNanos();
+    while (true) {
+      for (SandboxProvider p : candidates) {
+        Admission.Reservation r = admission.tryReserve(p.isolationLevel(), memory, cpu);
+        if (r != null) {
+          return new Placement(p, r);
+        }
+      }
+      boolean waited;
+      try {
+        waited = admission.awaitRelease(deadline);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CapacityExceededException("interrupted while waiting for room in the host budget");
+      }
+      if (!waited) {
+        throw budgetExhausted(spec, candidates);
+      }
+    }
+  }
+
+  private CapacityExceededException budgetExhausted(SandboxSpec spec, List<SandboxProvider> candidates) {
+    BudgetUsage u = admission.usage();
+    HostBudget b = u.budget();
+    StringBuilder msg =
+        new StringBuilder("The host budget has no room for this sandbox (")
+            .append(spec.limits().memoryBytes() >> 20)
+            .append(" MiB, ")
+            .append(spec.limits().cpuMillis())
+            .append(" millicpus)")
+            .append(admissionTimeout.isZero() ? "" : " after waiting " + admissionTimeout.toMillis() + " ms")
+            .append(". In use: ")
+            .append(u.memoryBytesUsed() >> 20)
+            .append(" MiB memory of ")
+            .append(b.memoryBytes() == Long.MAX_VALUE ? "unlimited" : (b.memoryBytes() >> 20) + " MiB")
+            .append(", ")
+            .append(u.cpuMillisUsed())
+            .append(" millicpus of ")
+            .append(b.cpuMillis() == Long.MAX_VALUE ? "unlimited" : String.valueOf(b.cpuMillis()));
+    for (SandboxProvider p : candidates) {
+      int max = b.maxSandboxes(p.isolationLevel());
+      msg.append(", ")
+          .append(p.isolationLevel())
+          .append(' ')
+          .append(u.sandboxes(p.isolationLevel()))
+          .append(" of ")
+          .append(max == Integer.MAX_VALUE ? "unlimited" : String.valueOf(max));
+    }
+    msg.append(". Fix: close sandboxes, raise the HostBudget, or set an admission timeout to queue.");
+    return new CapacityExceededException(msg.toString());
   }
 
   private static void commit(
@@ -264,17 +402,22 @@ public final class SandboxFactory implements AutoCloseable {
     }
   }
 
-  private SandboxProvider choose(SandboxSpec spec) {
+  /** The backends that may serve {@code spec}, cheapest first; throws if there are none. */
+  private List<SandboxProvider> candidates(SandboxSpec spec) {
     String wanted = (spec.exactIsolation() ? "exactly " : "at least ") + spec.isolation();
     if (forcedBackend != null) {
-      return chooseForced(spec, wanted);
+      return List.of(chooseForced(spec, wanted));
     }
+    List<SandboxProvider> out = new ArrayList<>();
     for (SandboxProvider p : providers) {
       if (spec.acceptsLevel(p.isolationLevel()) && availabilityOf(p).available()) {
-        return p;
+        out.add(p);
       }
     }
-    throw nothingFits(spec, wanted);
+    if (out.isEmpty()) {
+      throw nothingFits(spec, wanted);
+    }
+    return out;
   }
 
   private SandboxProvider chooseForced(SandboxSpec spec, String wanted) {
@@ -377,8 +520,29 @@ public final class SandboxFactory implements AutoCloseable {
     private @Nullable HardwareProfile profile;
     private final List<SandboxListener> listeners = new ArrayList<>();
     private @Nullable String backend;
+    private @Nullable HostBudget budget;
+    private Duration admissionTimeout = Duration.ZERO;
 
     private Builder() {}
+
+    /**
+     * Admission control: sandboxes are admitted only while their limits fit in {@code budget}
+     * (placed on a stronger tier when theirs is full, for at-least specs). Without a budget,
+     * everything is admitted.
+     */
+    public Builder withBudget(HostBudget budget) {
+      this.budget = Objects.requireNonNull(budget);
+      return this;
+    }
+
+    /** How long {@link SandboxFactory#create} queues for room in the budget; zero (the default) refuses at once. */
+    public Builder withAdmissionTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("admission timeout (" + timeout + ") must not be negative");
+      }
+      this.admissionTimeout = timeout;
+      return this;
+    }
 
     /** Finds providers with this class loader instead of the thread's context class loader. */
     public Builder withClassLoader(ClassLoader classLoader) {
@@ -426,7 +590,4 @@ public final class SandboxFactory implements AutoCloseable {
     }
   }
 
-  static <T, R> List<R> map(List<T> in, Function<T, R> f) {
-    return in.stream().map(f).toList();
-  }
 }

@@ -26,11 +26,19 @@ public final class ManagedSandbox implements Sandbox {
 
   private final Sandbox delegate;
   private final List<SandboxListener> listeners;
+  private final MetricsRecorder metrics;
+  private final Runnable onClosed;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  public ManagedSandbox(Sandbox delegate, List<SandboxListener> listeners) {
+  /**
+   * @param onClosed run once after the delegate closed: releases the budget, leaves the registry
+   */
+  public ManagedSandbox(
+      Sandbox delegate, List<SandboxListener> listeners, MetricsRecorder metrics, Runnable onClosed) {
     this.delegate = delegate;
     this.listeners = List.copyOf(listeners);
+    this.metrics = metrics;
+    this.onClosed = onClosed;
   }
 
   /** The backend's own sandbox, for code that needs its extra methods (a plugin API). */
@@ -71,12 +79,14 @@ public final class ManagedSandbox implements Sandbox {
       ExecResult result = delegate.exec(command);
       event.status = result.status().name();
       event.exitCode = result.exitCode();
+      metrics.executed(isolationLevel(), result.status(), result.duration());
       notifyListeners(l -> l.executed(this, command, result));
       return result;
     } catch (SandboxException e) {
       event.status = "ERROR";
       event.exitCode = -1;
       event.error = e.getMessage();
+      metrics.failed(isolationLevel(), e);
       notifyListeners(l -> l.execFailed(this, command, e));
       throw e;
     } finally {
@@ -110,6 +120,12 @@ public final class ManagedSandbox implements Sandbox {
     try {
       delegate.close();
     } finally {
+      try {
+        onClosed.run();
+      } catch (RuntimeException e) {
+        LOG.warn("bookkeeping after closing {} failed", id(), e);
+      }
+      metrics.closed(isolationLevel());
       event.end();
       SandboxStats stats = delegate.stats();
       if (event.shouldCommit()) {

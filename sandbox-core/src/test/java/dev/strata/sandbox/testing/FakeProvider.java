@@ -8,26 +8,35 @@ import dev.strata.sandbox.HardwareProfile;
 import dev.strata.sandbox.IsolationLevel;
 import dev.strata.sandbox.ResourceUsage;
 import dev.strata.sandbox.Sandbox;
+import dev.strata.sandbox.SandboxFailedException;
 import dev.strata.sandbox.SandboxSpec;
 import dev.strata.sandbox.spi.AbstractSandbox;
+import dev.strata.sandbox.spi.Resettable;
 import dev.strata.sandbox.spi.SandboxIds;
 import dev.strata.sandbox.spi.SandboxProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A provider for testing core logic only (selection, feedback, pools): its "sandbox" isolates
- * nothing. It echoes argv to stdout (or to the command's stdout sink); {@code exit N} exits with
- * N; {@code status S} ends in {@link ExecStatus} S; {@code fail} throws.
+ * nothing. Programs: anything else echoes argv to stdout (or to the command's stdout sink); {@code
+ * exit N} exits with N; {@code status S} ends in {@link ExecStatus} S; {@code fail} throws; {@code
+ * put X} keeps X in the sandbox's state and {@code get} prints it (to see state leak between
+ * pool leases); {@code sleep MS} sleeps.
  */
 public class FakeProvider implements SandboxProvider {
 
   private final String name;
   private final IsolationLevel level;
   private final Availability availability;
+  private volatile boolean resettable;
+  private volatile int createDelayMillis;
   public final AtomicInteger created = new AtomicInteger();
   public final AtomicInteger closed = new AtomicInteger();
+  public final AtomicInteger resets = new AtomicInteger();
 
   public FakeProvider(String name, IsolationLevel level, Availability availability) {
     this.name = name;
@@ -41,6 +50,23 @@ public class FakeProvider implements SandboxProvider {
 
   public static FakeProvider unavailable(String name, IsolationLevel level, String why, String fix) {
     return new FakeProvider(name, level, Availability.unavailable(why, fix));
+  }
+
+  /** Sandboxes made from now on implement {@link Resettable}. */
+  public FakeProvider resettable() {
+    this.resettable = true;
+    return this;
+  }
+
+  /** Each create takes this long, like a real cold start. */
+  public FakeProvider withCreateDelay(int millis) {
+    this.createDelayMillis = millis;
+    return this;
+  }
+
+  /** Live sandboxes: created and not yet closed. */
+  public int live() {
+    return created.get() - closed.get();
   }
 
   @Override
@@ -60,35 +86,82 @@ public class FakeProvider implements SandboxProvider {
 
   @Override
   public Sandbox create(SandboxSpec spec, HardwareProfile host) {
+    if (createDelayMillis > 0) {
+      sleep(createDelayMillis);
+    }
     created.incrementAndGet();
-    return new AbstractSandbox(SandboxIds.newId(name), name, level, spec) {
-      @Override
-      protected ExecResult doExec(Command command) {
-        if (command.argv().get(0).equals("fail")) {
-          throw new dev.strata.sandbox.SandboxFailedException("fake failure");
-        }
-        String program = command.argv().get(0);
-        int code = program.equals("exit") ? Integer.parseInt(command.argv().get(1)) : 0;
-        ExecStatus status =
-            program.equals("status") ? ExecStatus.valueOf(command.argv().get(1)) : ExecStatus.EXITED;
-        byte[] out = String.join(" ", command.argv()).getBytes(StandardCharsets.UTF_8);
-        if (command.stdoutSink().isPresent()) {
-          try {
-            command.stdoutSink().get().write(out);
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-          out = new byte[0];
-        }
-        return new ExecResult(
-            status, code, out, new byte[0], Duration.ofMillis(1),
-            status == ExecStatus.EXITED ? null : "fake " + status, ResourceUsage.unknown());
-      }
+    String id = SandboxIds.newId(name);
+    return resettable ? new ResettableFake(id, spec) : new Fake(id, spec);
+  }
 
-      @Override
-      protected void doClose() {
-        closed.incrementAndGet();
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  class Fake extends AbstractSandbox {
+    final StringBuffer state = new StringBuffer();
+
+    Fake(String id, SandboxSpec spec) {
+      super(id, name, level, spec);
+    }
+
+    @Override
+    protected ExecResult doExec(Command command) {
+      String program = command.argv().get(0);
+      switch (program) {
+        case "fail":
+          throw new SandboxFailedException("fake failure");
+        case "put":
+          state.append(command.argv().get(1));
+          return result(ExecStatus.EXITED, 0, "");
+        case "get":
+          return result(ExecStatus.EXITED, 0, state.toString());
+        case "sleep":
+          FakeProvider.sleep(Long.parseLong(command.argv().get(1)));
+          return result(ExecStatus.EXITED, 0, "");
+        case "exit":
+          return result(ExecStatus.EXITED, Integer.parseInt(command.argv().get(1)), "");
+        case "status":
+          return result(ExecStatus.valueOf(command.argv().get(1)), 0, "");
+        default:
+          String out = String.join(" ", command.argv());
+          if (command.stdoutSink().isPresent()) {
+            try {
+              command.stdoutSink().get().write(out.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            out = "";
+          }
+          return result(ExecStatus.EXITED, 0, out);
       }
-    };
+    }
+
+    private ExecResult result(ExecStatus status, int code, String out) {
+      return new ExecResult(
+          status, code, out.getBytes(StandardCharsets.UTF_8), new byte[0], Duration.ofMillis(1),
+          status == ExecStatus.EXITED ? null : "fake " + status, ResourceUsage.unknown());
+    }
+
+    @Override
+    protected void doClose() {
+      closed.incrementAndGet();
+    }
+  }
+
+  class ResettableFake extends Fake implements Resettable {
+    ResettableFake(String id, SandboxSpec spec) {
+      super(id, spec);
+    }
+
+    @Override
+    public void reset() {
+      resets.incrementAndGet();
+      state.setLength(0);
+    }
   }
 }
