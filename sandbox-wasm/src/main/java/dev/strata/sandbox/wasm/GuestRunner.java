@@ -1,0 +1,172 @@
+package dev.strata.sandbox.wasm;
+
+import dev.strata.sandbox.CapacityExceededException;
+import dev.strata.sandbox.SandboxException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where guest code runs: a bounded pool of daemon threads with big stacks, never the caller's
+ * thread, and a watchdog that stops a guest at its deadline. The pool size comes from {@value
+ * #THREADS_PROPERTY} (default: 4 per core, at least 8); at most {@value #QUEUE} runs wait for a
+ * thread, more are refused with {@link CapacityExceededException}.
+ */
+final class GuestRunner {
+
+  static final String THREADS_PROPERTY = "strata.wasm.threads";
+  private static final int QUEUE = 10_000;
+  private static final long STACK_BYTES = 16L << 20;
+
+  private static final GuestRunner GLOBAL = new GuestRunner();
+
+  private final ThreadPoolExecutor pool;
+  private final ScheduledThreadPoolExecutor watchdog;
+
+  private GuestRunner() {
+    int threads =
+        Integer.getInteger(
+            THREADS_PROPERTY, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+    AtomicInteger n = new AtomicInteger();
+    pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(null, r, "strata-wasm-" + n.incrementAndGet(), STACK_BYTES);
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    watchdog =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "strata-wasm-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    watchdog.setRemoveOnCancelPolicy(true);
+  }
+
+  static GuestRunner global() {
+    return GLOBAL;
+  }
+
+  /**
+   * The state of one guest run, shared by the worker, the watchdog and the interpreter's listener.
+   */
+  static final class Run {
+    final long fuelLimit;
+    volatile boolean timedOut;
+    volatile boolean killed;
+    volatile @Nullable Thread worker;
+    private boolean done;
+    long fuel;
+    int tick;
+
+    Run(long fuelLimit) {
+      this.fuelLimit = fuelLimit;
+      this.fuel = fuelLimit;
+    }
+
+    /** Whether the guest must stop now (checked by the interpreter listener). */
+    boolean stopRequested() {
+      return timedOut || killed || Thread.currentThread().isInterrupted();
+    }
+
+    synchronized void stop(boolean byTimeout) {
+      if (done) {
+        return;
+      }
+      if (byTimeout) {
+        timedOut = true;
+      } else {
+        killed = true;
+      }
+      Thread w = worker;
+      if (w != null) {
+        w.interrupt();
+      }
+    }
+
+    synchronized void finish() {
+      done = true;
+      worker = null;
+      // an interrupt aimed at this run must not reach the pool thread's next task
+      Thread.interrupted();
+    }
+  }
+
+  /**
+   * Runs {@code body} on a pool thread with a deadline, waiting for its end.
+   *
+   * @throws CapacityExceededException if too many runs are already waiting
+   */
+  <T> T run(Run run, Duration timeout, Function<Run, T> body) {
+    Future<T> future;
+    try {
+      future =
+          pool.submit(
+              () -> {
+                synchronized (run) {
+                  run.worker = Thread.currentThread();
+                  if (run.killed) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+                ScheduledFuture<?> alarm =
+                    watchdog.schedule(() -> run.stop(true), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                try {
+                  return body.apply(run);
+                } finally {
+                  alarm.cancel(false);
+                  run.finish();
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      throw new CapacityExceededException(
+          "too many WebAssembly runs are waiting for a thread ("
+              + QUEUE
+              + " queued): slow down, or raise -D"
+              + THREADS_PROPERTY);
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          // the caller gave up: stop the guest, then still wait for the worker to let go
+          interrupted = true;
+          run.stop(false);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException) {
+            throw (RuntimeException) cause;
+          }
+          if (cause instanceof Error) {
+            throw (Error) cause;
+          }
+          throw new SandboxException("WebAssembly run failed: " + cause, cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
