@@ -727,6 +727,9 @@ public final class Wasi implements AutoCloseable {
     if (at == null && mt == null) {
       return;
     }
+    if (!follow && Files.isSymbolicLink(p) && LinkTimes.set(p, at, mt)) {
+      return;
+    }
     BasicFileAttributeView view =
         follow
             ? Files.getFileAttributeView(p, BasicFileAttributeView.class)
@@ -1118,6 +1121,8 @@ public final class Wasi implements AutoCloseable {
       }
     }
     List<String> stack = new ArrayList<>(dir.rel);
+    // a directory descriptor is a capability: nothing above it is reachable, not even in its root
+    int floor = dir.rel.size();
     int links = 0;
     while (!work.isEmpty()) {
       String c = work.pollFirst();
@@ -1126,7 +1131,7 @@ public final class Wasi implements AutoCloseable {
         continue;
       }
       if (c.equals("..")) {
-        if (stack.isEmpty()) {
+        if (stack.size() <= floor) {
           throw new WasiError(Errno.NOTCAPABLE);
         }
         stack.remove(stack.size() - 1);
