@@ -16,4 +16,7 @@ done
 # The plugin is a library: no _start, exports only, one host import, 2 pages of initial memory.
 "$CC" "${cflags[@]}" -mexec-model=reactor -Wl,--allow-undefined \
   -Wl,--initial-memory=131072 -o "$out/plugin.wasm" plugin.c
+# Memory probes: 2 MiB initial and no maximum, and 4 pages initial with a maximum of 8 pages.
+"$CC" "${cflags[@]}" -Wl,--initial-memory=2097152 -o "$out/grow.wasm" grow.c
+"$CC" "${cflags[@]}" -Wl,--initial-memory=262144 -Wl,--max-memory=524288 -o "$out/grow-max.wasm" grow.c
 echo "built: $(ls "$out")"
