@@ -71,6 +71,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
 
   private final Path runRoot;
   private final Map<String, byte[]> baseImages = new ConcurrentHashMap<>();
+  private final Map<Path, Path> bootImages = new ConcurrentHashMap<>();
   private final Set<Sandbox> open = ConcurrentHashMap.newKeySet();
   private volatile boolean reaped;
   private volatile boolean tcgLogged;
@@ -269,7 +270,8 @@ public final class KvmSandboxProvider implements SandboxProvider {
     Path runDir = KvmSandbox.createRunDir(runRoot, id, dropToNobody);
     try {
       GuestKernel kernel = setup.kernel();
-      Path image = kernel.image();
+      Path image = bootImages.computeIfAbsent(kernel.image(),
+          k -> KernelImages.uncompressed(k, kernel.release()).orElse(k));
       if (dropToNobody) {
         image = linkOrCopy(image, runDir.resolve("vmlinuz"));
       }
