@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +68,10 @@ final class OciSandbox extends AbstractSandbox {
   private final long initPid;
   private final String pidNamespace;
   private final @Nullable Path rootfsForLookup;
+  /** util-linux prlimit inside, to bound memory by RLIMIT_AS where no cgroup can. */
+  private final @Nullable String prlimit;
   private final AtomicInteger execSeq = new AtomicInteger();
   private final AtomicInteger runningExecs = new AtomicInteger();
-  private final AtomicLong oomSeen = new AtomicLong();
 
   private OciSandbox(
       String id,
@@ -95,7 +95,10 @@ final class OciSandbox extends AbstractSandbox {
     this.initPid = initPid;
     this.pidNamespace = pidNamespace;
     this.rootfsForLookup = rootfsForLookup;
-    this.oomSeen.set(cgroup == null ? -1 : Math.max(0, cgroup.oomKills()));
+    this.prlimit =
+        rootfsForLookup != null && Files.isExecutable(rootfsForLookup.resolve("usr/bin/prlimit"))
+            ? "/usr/bin/prlimit"
+            : null;
   }
 
   /** Everything a start needs that is the same for every sandbox of a provider. */
@@ -224,10 +227,9 @@ final class OciSandbox extends AbstractSandbox {
           host.swapLimit() ? limits.memoryBytes() : null,
           limits.cpuMillis(),
           (long) limits.maxProcesses());
-    } else {
-      // no cgroup to charge: the address-space rlimit is the only memory bound left
-      c.rlimit("RLIMIT_AS", limits.memoryBytes());
     }
+    // Without cgroups the memory bound is RLIMIT_AS, set per command by prlimit (see doExec):
+    // in the config it would also bind the runtime's own init, whose Go runtime then crashes.
     c.seccomp(
         host.seccompArchitectures().isEmpty()
             ? null
@@ -248,6 +250,11 @@ final class OciSandbox extends AbstractSandbox {
     env.putAll(command.environment());
     String cwd = command.workingDirectory().orElse(spec.workingDirectory().orElse("/"));
     List<String> argv = resolve(command.argv(), env);
+    if (cgroup == null && prlimit != null) {
+      List<String> wrapped = new java.util.ArrayList<>(List.of(prlimit, "--as=" + spec.limits().memoryBytes(), "--"));
+      wrapped.addAll(argv);
+      argv = wrapped;
+    }
     Duration timeout = command.timeout().orElse(spec.limits().timeout());
 
     runningExecs.incrementAndGet();
@@ -304,6 +311,9 @@ final class OciSandbox extends AbstractSandbox {
     } else if (code == 255 && isRuntimeStartError(stderr)) {
       status = ExecStatus.EXITED;
       code = 127;
+      message = "could not start the program: " + stderr.strip();
+    } else if ((code == 126 || code == 127) && stderr.startsWith("prlimit: failed to execute")) {
+      status = ExecStatus.EXITED;
       message = "could not start the program: " + stderr.strip();
     } else if (code == 128 + Posix.SIGKILL) {
       status = ExecStatus.KILLED;

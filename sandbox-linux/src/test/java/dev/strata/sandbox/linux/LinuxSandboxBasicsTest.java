@@ -116,7 +116,7 @@ class LinuxSandboxBasicsTest {
     ExecResult r = shared.exec(Command.of("/no/such/program"));
     assertEquals(ExecStatus.EXITED, r.status());
     assertEquals(127, r.exitCode());
-    assertContains(r.message(), "no such file");
+    assertContains(r.message().toLowerCase(java.util.Locale.ROOT), "no such file");
   }
 
   @Test
