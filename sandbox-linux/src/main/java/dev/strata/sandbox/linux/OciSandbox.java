@@ -6,6 +6,7 @@ import dev.strata.sandbox.ExecResult;
 import dev.strata.sandbox.ExecStatus;
 import dev.strata.sandbox.IsolationLevel;
 import dev.strata.sandbox.Mount;
+import dev.strata.sandbox.NetworkPolicy;
 import dev.strata.sandbox.ResourceLimits;
 import dev.strata.sandbox.ResourceUsage;
 import dev.strata.sandbox.SandboxException;
@@ -43,6 +44,8 @@ final class OciSandbox extends AbstractSandbox {
 
   /** Parent of every sandbox cgroup. */
   static final String CGROUP_PARENT = "/strata";
+  /** The bind mount holding a NONE sandbox's network namespace, in its bundle. */
+  static final String NETNS_FILE = "netns";
   /** Where PID 1 appears inside: on /dev's tmpfs, so that a user's rootfs needs no change. */
   static final String INIT_PATH = "/dev/.strata-init";
 
@@ -230,6 +233,12 @@ final class OciSandbox extends AbstractSandbox {
     }
     // Without cgroups the memory bound is RLIMIT_AS, set per command by prlimit (see doExec):
     // in the config it would also bind the runtime's own init, whose Go runtime then crashes.
+    if (spec.network() == NetworkPolicy.NONE && host.root() && !userns) {
+      // NONE: a namespace whose loopback stays down; runc brings lo up in namespaces it makes
+      Path netns = bundle.resolve(NETNS_FILE);
+      Posix.newEmptyNetns(netns);
+      c.networkNamespace(netns);
+    }
     c.seccomp(
         host.seccompArchitectures().isEmpty()
             ? null
@@ -437,6 +446,9 @@ final class OciSandbox extends AbstractSandbox {
   static void deleteTree(Path dir) {
     if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
+    }
+    if (Files.exists(dir.resolve(NETNS_FILE))) {
+      Posix.detach(dir.resolve(NETNS_FILE));
     }
     try (var walk = Files.walk(dir)) {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {

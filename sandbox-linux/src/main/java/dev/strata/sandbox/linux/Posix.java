@@ -22,7 +22,17 @@ final class Posix {
     int pipe2(int[] fds, int flags);
 
     int close(int fd);
+
+    int unshare(int flags);
+
+    int mount(String source, String target, String type, long flags, String data);
+
+    int umount2(String target, int flags);
   }
+
+  static final int CLONE_NEWNET = 0x40000000;
+  static final long MS_BIND = 4096;
+  static final int MNT_DETACH = 2;
 
   private static final LibC LIBC = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
 
@@ -52,6 +62,44 @@ final class Posix {
       throw new IllegalStateException("pipe2 failed: errno " + Native.getLastError());
     }
     return fds;
+  }
+
+  /**
+   * A new network namespace with nothing in it (loopback down), kept alive by a bind mount on
+   * {@code file}. Made on a thread of its own, which ends right after: the JVM's other threads
+   * stay in the host's namespace. Needs root.
+   */
+  static void newEmptyNetns(java.nio.file.Path file) throws java.io.IOException {
+    java.nio.file.Files.createFile(file);
+    int[] errno = {0};
+    Thread t =
+        new Thread(
+            () -> {
+              if (LIBC.unshare(CLONE_NEWNET) != 0) {
+                errno[0] = Native.getLastError();
+                return;
+              }
+              if (LIBC.mount("/proc/thread-self/ns/net", file.toString(), "none", MS_BIND, null) != 0) {
+                errno[0] = Native.getLastError();
+              }
+            },
+            "strata-netns");
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.IOException("interrupted while making a network namespace", e);
+    }
+    if (errno[0] != 0) {
+      java.nio.file.Files.deleteIfExists(file);
+      throw new java.io.IOException("could not make a network namespace: errno " + errno[0]);
+    }
+  }
+
+  /** Lazily unmounts {@code file} (a namespace bind mount); quiet when it is not a mount point. */
+  static void detach(java.nio.file.Path file) {
+    LIBC.umount2(file.toString(), MNT_DETACH);
   }
 
   static void close(int fd) {

@@ -125,6 +125,23 @@ class LinuxAbuseTest {
   }
 
   @Test
+  void networkNoneHasNoUsableInterface() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        OciSandbox sb = create(spec().withNetwork(NetworkPolicy.NONE).build())) {
+      ExecResult r =
+          sb.exec(Command.of("bash", "-c", "echo hi > /dev/tcp/127.0.0.1/" + server.getLocalPort()));
+      assertNotEquals(0, r.exitCode());
+      if (ROOT) {
+        // its own namespace with the loopback down: not even its own 127.0.0.1
+        assertContains(r.stderrText(), "Network is unreachable");
+      } else {
+        // rootless: runc's namespace, whose private loopback is up
+        assertContains(r.stderrText(), "Connection refused");
+      }
+    }
+  }
+
+  @Test
   void procSysIsReadOnly() {
     ExecResult r = shared.exec(Command.of("sh", "-c", "echo evil > /proc/sys/kernel/hostname"));
     assertNotEquals(0, r.exitCode());

@@ -91,6 +91,7 @@ public final class OciConfig {
   private long cpuPeriodMicros = 100_000;
   private @Nullable Long pids;
   private @Nullable ObjectNode seccomp;
+  private @Nullable Path networkNamespace;
 
   public OciConfig(ObjectMapper json) {
     this.json = json;
@@ -171,6 +172,12 @@ public final class OciConfig {
     return this;
   }
 
+  /** Joins this network namespace instead of making one (runc would bring its loopback up). */
+  public OciConfig networkNamespace(@Nullable Path nsFile) {
+    this.networkNamespace = nsFile;
+    return this;
+  }
+
   public OciConfig seccomp(@Nullable ObjectNode profile) {
     this.seccomp = profile;
     return this;
@@ -198,7 +205,10 @@ public final class OciConfig {
     ObjectNode linux = root.putObject("linux");
     ArrayNode ns = linux.putArray("namespaces");
     for (String type : List.of("pid", "network", "ipc", "uts", "mount", "cgroup")) {
-      ns.addObject().put("type", type);
+      ObjectNode n = ns.addObject().put("type", type);
+      if (type.equals("network") && networkNamespace != null) {
+        n.put("path", networkNamespace.toString());
+      }
     }
     if (userNamespace) {
       ns.addObject().put("type", "user");
