@@ -1,0 +1,3 @@
+#!/bin/sh
+# A native plugin that writes without end.
+exec yes flood
