@@ -73,6 +73,8 @@ public final class KvmSandboxProvider implements SandboxProvider {
   private final Map<String, byte[]> baseImages = new ConcurrentHashMap<>();
   private final Map<Path, Path> bootImages = new ConcurrentHashMap<>();
   private final Set<Sandbox> open = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong boots = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong watchdogKills = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean reaped;
   private volatile boolean tcgLogged;
 
@@ -328,6 +330,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
         agent = AgentConnection.connect(id, runDir.resolve("agent.sock"), bootTimeout, qemu::isAlive);
         Duration left = bootTimeout.minusNanos(System.nanoTime() - start);
         String release = agent.awaitReady(left.isNegative() ? Duration.ZERO : left);
+        boots.incrementAndGet();
         event.outcome = "ready";
         event.commit();
         LOG.debug("microVM {} booted in {} ms (attempt {}, {})", id, (System.nanoTime() - start) / 1_000_000,
@@ -353,6 +356,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
               + " before the agent was ready (" + e.getMessage() + ").\nQEMU said: " + qemu.qemuOutput()
               + "\nconsole tail:\n" + tail);
         }
+        watchdogKills.incrementAndGet();
         String lastLine = tail.isEmpty() ? "(empty console)" : tail.substring(tail.lastIndexOf('\n') + 1);
         LOG.warn("microVM {} boot attempt {} of {} hung for {} ms (console ends: {}); QEMU killed by the boot watchdog{}",
             id, attempt, attempts, bootTimeout.toMillis(), lastLine, attempt < attempts ? ", retrying" : "");
@@ -364,6 +368,16 @@ public final class KvmSandboxProvider implements SandboxProvider {
       }
     }
     throw new IllegalStateException("unreachable");
+  }
+
+  /** VMs booted so far by this provider. */
+  long bootCount() {
+    return boots.get();
+  }
+
+  /** Boot attempts the watchdog killed because the guest hung. */
+  long watchdogKills() {
+    return watchdogKills.get();
   }
 
   /** The guest kernel's command line. */
