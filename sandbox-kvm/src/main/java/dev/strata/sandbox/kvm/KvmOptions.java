@@ -5,6 +5,8 @@ import dev.strata.sandbox.SandboxSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -15,10 +17,11 @@ record KvmOptions(
     @Nullable Path modules,
     boolean requireKvm,
     @Nullable Duration bootTimeout,
-    int bootAttempts) {
+    int bootAttempts,
+    List<String> extraKernelArgs) {
 
   static final Set<String> KNOWN =
-      Set.of("kvm.kernel", "kvm.modules", "kvm.requireKvm", "kvm.bootTimeout", "kvm.bootAttempts");
+      Set.of("kvm.kernel", "kvm.modules", "kvm.requireKvm", "kvm.bootTimeout", "kvm.bootAttempts", "kvm.append");
 
   static KvmOptions of(SandboxSpec spec) {
     for (Map.Entry<String, String> e : spec.options().entrySet()) {
@@ -38,7 +41,10 @@ record KvmOptions(
     boolean requireKvm = spec.option("kvm.requireKvm").map(v -> bool("kvm.requireKvm", v)).orElse(false);
     Duration bootTimeout = spec.option("kvm.bootTimeout").map(v -> Duration.ofSeconds(positive("kvm.bootTimeout", v, 600))).orElse(null);
     int attempts = spec.option("kvm.bootAttempts").map(v -> (int) positive("kvm.bootAttempts", v, 10)).orElse(3);
-    return new KvmOptions(kernel, modules, requireKvm, bootTimeout, attempts);
+    List<String> append = spec.option("kvm.append")
+        .map(v -> Arrays.stream(v.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList())
+        .orElse(List.of());
+    return new KvmOptions(kernel, modules, requireKvm, bootTimeout, attempts, append);
   }
 
   private static boolean bool(String key, String value) {

@@ -294,6 +294,9 @@ public final class KvmSandboxProvider implements SandboxProvider {
       for (String arg : kernelArgs(setup.kvm())) {
         command.withKernelArg(arg);
       }
+      for (String arg : options.extraKernelArgs()) {
+        command.withKernelArg(arg);
+      }
       return bootWithRetries(id, spec, command, launcher, runDir, bootTimeout, options.bootAttempts(), setup.kvm());
     } catch (RuntimeException e) {
       VmReaper.deleteTree(runDir);

@@ -5,7 +5,8 @@
  *
  * <p>Spec options: {@code kvm.kernel} (a guest kernel image), {@code kvm.modules} (its
  * {@code lib/modules/<release>} directory), {@code kvm.requireKvm=true} (refuse TCG emulation),
- * {@code kvm.bootTimeout} (seconds per boot attempt), {@code kvm.bootAttempts}.
+ * {@code kvm.bootTimeout} (seconds per boot attempt), {@code kvm.bootAttempts}, {@code kvm.append}
+ * (extra guest kernel arguments, for debugging).
  */
 @NullMarked
 package dev.strata.sandbox.kvm;
