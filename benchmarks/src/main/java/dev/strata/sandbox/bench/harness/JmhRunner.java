@@ -1,0 +1,197 @@
+package dev.strata.sandbox.bench.harness;
+
+import dev.strata.sandbox.bench.report.JmhJson;
+import dev.strata.sandbox.bench.report.JmhResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs one benchmark at a time through JMH's Runner API, in SampleTime mode (so there are medians
+ * and p95s), JSON results, and JMH's own output in a log file that a tailer condenses onto the
+ * terminal.
+ */
+final class JmhRunner {
+
+  /** What one benchmark run gave: results, or why there are none. */
+  record Outcome(List<JmhResult> results, String failure, Path log) {}
+
+  private final Path workDir;
+  private final PrintStream terminal;
+
+  JmhRunner(Path workDir, PrintStream terminal) {
+    this.workDir = workDir;
+    this.terminal = terminal;
+  }
+
+  /** Every benchmark name compiled into this class path ({@code META-INF/BenchmarkList}). */
+  static List<String> listBenchmarks() {
+    OutputFormat silent = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+    SortedSet<String> names = new TreeSet<>();
+    try {
+      for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(silent, List.of())) {
+        names.add(e.getUsername());
+      }
+    } catch (RuntimeException e) {
+      // no BenchmarkList resource: nothing compiled with the annotation processor
+    }
+    return new ArrayList<>(names);
+  }
+
+  Outcome run(BenchmarkPlan.Entry entry, HarnessOptions.Jmh settings) throws IOException {
+    Files.createDirectories(workDir);
+    String file = entry.label().replaceAll("[^A-Za-z0-9_.=-]", "_");
+    Path json = workDir.resolve(file + ".json");
+    Path log = workDir.resolve(file + ".log");
+    Files.deleteIfExists(json);
+    ChainedOptionsBuilder b = new OptionsBuilder()
+        .include("^" + Pattern.quote(entry.name()) + "$")
+        .mode(Mode.SampleTime)
+        .forks(settings.forks())
+        .warmupIterations(settings.warmupIterations())
+        .warmupTime(TimeValue.milliseconds(settings.warmupMillis()))
+        .measurementIterations(settings.iterations())
+        .measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
+        .timeout(TimeValue.seconds(settings.timeoutSeconds()))
+        .threads(1)
+        .shouldFailOnError(true)
+        .resultFormat(ResultFormatType.JSON)
+        .result(json.toString())
+        .output(log.toString())
+        .jvmArgsAppend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    for (Map.Entry<String, String> p : entry.params().entrySet()) {
+      b.param(p.getKey(), p.getValue());
+    }
+    Tailer tailer = new Tailer(log, terminal);
+    tailer.start();
+    String failure = "";
+    try {
+      new Runner(b.build()).run();
+    } catch (RunnerException | RuntimeException e) {
+      failure = failureFrom(log, e);
+    } finally {
+      tailer.finish();
+    }
+    List<JmhResult> results = Files.exists(json) ? JmhJson.read(json) : List.of();
+    if (results.isEmpty() && failure.isEmpty()) {
+      failure = failureFrom(log, null);
+    }
+    return new Outcome(results, failure, log);
+  }
+
+  /** The first line of the benchmark's exception from JMH's log, or the runner's message. */
+  static String failureFrom(Path log, Throwable e) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).trim().equals("<failure>")) {
+          for (int j = i + 1; j < lines.size(); j++) {
+            String l = lines.get(j).trim();
+            if (!l.isEmpty()) {
+              return l;
+            }
+          }
+        }
+      }
+    } catch (IOException ignored) {
+      // fall through to the exception
+    }
+    if (e == null) {
+      return "no result (see the JMH log " + log + ")";
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  /** Shows JMH's fork and iteration lines, shortened, while a benchmark runs. */
+  private static final class Tailer extends Thread {
+    private final Path log;
+    private final PrintStream terminal;
+    private volatile boolean done;
+    private long position;
+
+    Tailer(Path log, PrintStream terminal) {
+      super("jmh-log-tailer");
+      setDaemon(true);
+      this.log = log;
+      this.terminal = terminal;
+    }
+
+    @Override
+    public void run() {
+      while (!done) {
+        pump();
+        try {
+          TimeUnit.MILLISECONDS.sleep(250);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void finish() {
+      done = true;
+      interrupt();
+      try {
+        join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      pump();
+    }
+
+    private synchronized void pump() {
+      if (!Files.exists(log)) {
+        return;
+      }
+      try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+        if (f.length() <= position) {
+          return;
+        }
+        f.seek(position);
+        byte[] buf = new byte[(int) (f.length() - position)];
+        f.readFully(buf);
+        String chunk = new String(buf, StandardCharsets.UTF_8);
+        int lastNl = chunk.lastIndexOf('\n');
+        if (lastNl < 0) {
+          return;
+        }
+        position += chunk.substring(0, lastNl + 1).getBytes(StandardCharsets.UTF_8).length;
+        for (String line : chunk.substring(0, lastNl).split("\n")) {
+          String l = line.strip();
+          if (l.startsWith("# Fork:") || l.startsWith("# Warmup Iteration") || l.startsWith("Iteration")
+              || l.startsWith("<failure>") || l.startsWith("java.") || l.contains("Exception:")) {
+            terminal.println("      " + (l.length() > 110 ? l.substring(0, 110) + "…" : l));
+          }
+        }
+      } catch (IOException ignored) {
+        // the log may be rotated or not yet written; try again later
+      }
+    }
+  }
+}
