@@ -152,8 +152,8 @@ public final class ClaimsHarness {
     Files.deleteIfExists(result);
     terminal.printf(Locale.ROOT, "memory/density [%s]: %d idle sandboxes, then up to %,d (budget %s, %d s max)%n",
         tier, p.memoryCount(), p.cap(), Quantity.BYTES.format(p.budgetBytes()), p.seconds());
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + p.maxHeap(), "-Xms64m",
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx" + p.maxHeap(), "-Xms64m",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"), MemoryDensityProbe.class.getName(),
         tier, String.valueOf(p.memoryCount()), String.valueOf(p.cap()), String.valueOf(p.budgetBytes()),
