@@ -426,7 +426,21 @@ final class OciSandbox extends AbstractSandbox {
   @Override
   protected void doClose() {
     Posix.close(lifelineFd); // PID 1 reads EOF and exits; the kernel kills the rest of the namespace
-    OciRuntime.Outcome del = runtime.deleteForce(id());
+    // Wait for that before deleting: `delete --force` of a running container polls in 100 ms steps.
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    while (ProcFs.alive(initPid) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(0, 200_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    OciRuntime.Outcome del = runtime.call("delete", id());
+    if (!del.ok()) {
+      del = runtime.deleteForce(id());
+    }
     if (!del.ok() && !del.output().contains("does not exist")) {
       LOG.warn("{} delete {} failed: {}", runtime.name(), id(), del.output());
     }
