@@ -161,14 +161,20 @@ public final class PluginServer implements AutoCloseable {
   }
 
   private LoadedPlugin loadWasm(String name, byte[] module) {
-    Path file = write(workDirectory.resolve("wasm-" + name + "-" + System.nanoTime() + ".wasm"), module, false);
+    Path dir = workDirectory.resolve("wasm-" + name + "-" + System.nanoTime());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path file = write(dir.resolve(name + ".wasm"), module, false);
     SandboxSpec spec =
         SandboxSpec.exactly(IsolationLevel.INSTRUCTION).withLimits(limits).withLabel("plugin", name).build();
     try {
       return WasmPluginHost.load(name, factory, spec, file, store);
     } finally {
       // the module is compiled and held in memory by now, or refused
-      deleteTree(file);
+      deleteTree(dir);
     }
   }
 
