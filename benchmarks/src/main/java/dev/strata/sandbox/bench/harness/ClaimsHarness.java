@@ -46,6 +46,10 @@ public final class ClaimsHarness {
   }
 
   public static void main(String[] args) throws IOException {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // the tiers' INFO lines would drown the progress lines; warnings still show
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     HarnessOptions options;
     try {
       options = HarnessOptions.parse(args);
@@ -117,7 +121,7 @@ public final class ClaimsHarness {
     BenchmarkPlan plan = BenchmarkPlan.build(found, options.tiers(), available, options.include(), options.runBaseline());
     List<BenchmarkPlan.Entry> entries = plan.entries();
     long total = entries.stream().mapToLong(e -> options.jmh(e.backend().equals("baseline") ? "baseline" : e.backend()).estimateSeconds(2)).sum();
-    terminal.printf(Locale.ROOT, "JMH: %d benchmarks to run (of %d found), about %s%n",
+    terminal.printf(Locale.ROOT, "JMH: %d benchmark runs planned from %d benchmark methods found, about %s%n",
         entries.size(), found.size(), eta(total));
     plan.skipped().forEach((n, why) -> terminal.println("  skipped " + n + ": " + why));
     JmhRunner runner = new JmhRunner(work, terminal);

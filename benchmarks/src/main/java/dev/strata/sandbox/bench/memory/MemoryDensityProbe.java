@@ -105,6 +105,7 @@ public final class MemoryDensityProbe {
     long heap0 = usedHeapAfterGc();
     Set<Long> pids0 = proc.pids();
     long avail0 = proc.memAvailable();
+    long kernel0 = proc.kernelBytes();
     long t0 = System.nanoTime();
     for (int i = 0; i < memoryCount; i++) {
       live.add(start(factory, spec, command));
@@ -115,6 +116,7 @@ public final class MemoryDensityProbe {
     double createSeconds = (System.nanoTime() - t0) / 1e9;
     long heap1 = usedHeapAfterGc();
     long avail1 = proc.memAvailable();
+    long kernel1 = proc.kernelBytes();
     List<String> ids = live.stream().map(Sandbox::id).toList();
     ProcMemory.Usage usage = proc.usageOfNew(pids0, self, ids);
     long statsSum = 0;
@@ -133,6 +135,7 @@ public final class MemoryDensityProbe {
     double rssPer = usage.processes() == 0 ? Double.NaN : usage.rssBytes() / (double) n;
     double qemuPer = usage.qemuRssBytes() == 0 ? Double.NaN : usage.qemuRssBytes() / (double) n;
     double availPer = avail0 < 0 || avail1 < 0 ? Double.NaN : (avail0 - avail1) / (double) n;
+    double kernelPer = kernel0 < 0 || kernel1 < 0 ? Double.NaN : (kernel1 - kernel0) / (double) n;
     String at = n + " idle sandboxes";
     put("memory:" + backend + ":heapPerSandbox", heapPer, n, "retained JVM heap after GC / " + at);
     put("memory:" + backend + ":statsPerSandbox", statsPer, statsCount, "mean Sandbox.stats().memory() of " + at);
@@ -140,6 +143,8 @@ public final class MemoryDensityProbe {
         "PSS of " + usage.processes() + " sandbox processes (/proc/*/smaps_rollup) / " + at);
     put("memory:" + backend + ":rssPerSandbox", rssPer, n, "RSS of " + usage.processes() + " sandbox processes / " + at);
     put("memory:" + backend + ":qemuRssPerSandbox", qemuPer, n, "RSS of the QEMU processes / " + at);
+    put("memory:" + backend + ":kernelPerSandbox", kernelPer, n,
+        "growth of Slab + KernelStack + PageTables / " + at + " (host-wide: other work on the host adds noise)");
     put("memory:" + backend + ":memAvailableDropPerSandbox", availPer, n,
         "drop of MemAvailable / " + at + " (noisy on a shared host)");
 
@@ -157,8 +162,12 @@ public final class MemoryDensityProbe {
         how = !Double.isNaN(qemuPer) ? "QEMU RSS / " + at : "RSS of sandbox processes or stats() / " + at;
         break;
       default:
-        primary = !Double.isNaN(pssPer) ? Math.max(pssPer, Double.isNaN(statsPer) ? 0 : statsPer) : statsPer;
-        how = "max(PSS of the sandbox's host processes, cgroup memory from stats()) / " + at;
+        // conservative: user memory (the larger of PSS and the cgroup's charge) plus the kernel's
+        // growth, which the cgroup may partly count already
+        double user = Math.max(Double.isNaN(pssPer) ? 0 : pssPer, Double.isNaN(statsPer) ? 0 : statsPer);
+        primary = user + (Double.isNaN(kernelPer) ? 0 : Math.max(0, kernelPer));
+        how = "max(PSS of the sandbox's host processes, cgroup memory from stats()) + kernel growth"
+            + " (Slab, stacks, page tables) / " + at;
     }
     put("memory:" + backend + ":perSandbox", primary, n, how);
     progress("memory: %s per idle sandbox (%s); %d created in %.1f s", bytes(primary), how, n, createSeconds);
@@ -215,7 +224,7 @@ public final class MemoryDensityProbe {
       }
     }
     String key = "density:" + backend + ":held";
-    put(key, held, held, String.format(Locale.ROOT, "idle sandboxes held at once; stopped by %s; %.0f created/s",
+    put(key, held, held, String.format(Locale.ROOT, "idle sandboxes held at once; stopped by %s; %.1f created/s",
         stop, (held - start) / Math.max(seconds, 1e-9)));
     ObjectNode last = (ObjectNode) out.get(out.size() - 1);
     last.put("capped", capped);

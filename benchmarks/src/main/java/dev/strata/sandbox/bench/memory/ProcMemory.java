@@ -49,6 +49,17 @@ final class ProcMemory {
     return meminfo("MemAvailable:");
   }
 
+  /**
+   * Kernel memory that sandboxes cost outside any process: {@code Slab + KernelStack +
+   * PageTables} (namespaces, mount tables, cgroups, task structs). Host-wide, so noisy.
+   */
+  long kernelBytes() {
+    long slab = meminfo("Slab:");
+    long stacks = meminfo("KernelStack:");
+    long tables = meminfo("PageTables:");
+    return slab < 0 || stacks < 0 || tables < 0 ? -1 : slab + stacks + tables;
+  }
+
   long memTotal() {
     return meminfo("MemTotal:");
   }

@@ -75,6 +75,9 @@ public final class Evaluator {
     if (claim.rule() instanceof Rule.AtMost r && m.median() <= r.limit() && m.p95() > r.limit()) {
       notes.add("p95 (" + claim.quantity().format(m.p95()) + ") is over the target");
     }
+    if (m.source().startsWith("projected")) {
+      notes.add("a projection from memory alone, not a count held: " + m.source());
+    }
     if (m.samples() > 0 && m.samples() < 5 && claim.quantity() == Quantity.TIME) {
       notes.add("only " + m.samples() + " samples: indicative");
     }
