@@ -56,6 +56,12 @@ public final class FunctionRunner implements AutoCloseable {
   private static final String NATIVE_DIR = "/fn";
 
   /**
+   * A microVM holds its own kernel: with 64 MiB ({@code ResourceLimits.small()}) the guest kernel
+   * ran out of memory while booting on our CI host, so HARDWARE functions get at least this.
+   */
+  static final long MIN_VM_MEMORY_BYTES = 256L << 20;
+
+  /**
    * Set by the invoking thread around {@code acquire()}: the factory's listener runs on the thread
    * that creates a sandbox, so a creation seen here is this invocation's cold start (the pool's
    * own refills run on its maintenance thread).
@@ -212,8 +218,12 @@ public final class FunctionRunner implements AutoCloseable {
       deleteTree(dir);
       throw new UncheckedIOException(e);
     }
+    ResourceLimits fnLimits = limits;
+    if (level == IsolationLevel.HARDWARE && limits.memoryBytes() < MIN_VM_MEMORY_BYTES) {
+      fnLimits = limits.toBuilder().withMemoryBytes(MIN_VM_MEMORY_BYTES).build();
+    }
     SandboxSpec built =
-        spec.withLimits(limits).withLabel("function", name).withLabel("trust", trust.name()).build();
+        spec.withLimits(fnLimits).withLabel("function", name).withLabel("trust", trust.name()).build();
     SandboxPool pool;
     try {
       factory.select(built); // fails now, with the reason and the fix, if no tier can serve it
