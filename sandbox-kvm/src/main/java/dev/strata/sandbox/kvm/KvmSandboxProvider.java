@@ -64,6 +64,12 @@ public final class KvmSandboxProvider implements SandboxProvider {
   /** System property: the busybox to put into guests (default {@code /bin/busybox}). */
   public static final String BUSYBOX_PROPERTY = "strata.kvm.busybox";
 
+  /**
+   * System property: {@code false} boots the compressed bzImage instead of the extracted vmlinux
+   * (slower under TCG, but QEMU keeps a smaller copy of the kernel).
+   */
+  public static final String PVH_PROPERTY = "strata.kvm.pvh";
+
   static final String AGENT_RESOURCE = "/dev/strata/sandbox/kvm/agent/strata-agent-x86_64";
   static final long MIN_MEMORY_BYTES = 48L << 20;
 
@@ -272,8 +278,9 @@ public final class KvmSandboxProvider implements SandboxProvider {
     Path runDir = KvmSandbox.createRunDir(runRoot, id, dropToNobody);
     try {
       GuestKernel kernel = setup.kernel();
-      Path image = bootImages.computeIfAbsent(kernel.image(),
-          k -> KernelImages.uncompressed(k, kernel.release()).orElse(k));
+      Path image = Boolean.parseBoolean(System.getProperty(PVH_PROPERTY, "true"))
+          ? bootImages.computeIfAbsent(kernel.image(), k -> KernelImages.uncompressed(k, kernel.release()).orElse(k))
+          : kernel.image();
       if (dropToNobody) {
         image = linkOrCopy(image, runDir.resolve("vmlinuz"));
       }

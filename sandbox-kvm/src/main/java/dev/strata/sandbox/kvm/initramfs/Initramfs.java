@@ -21,8 +21,12 @@ import java.util.stream.Stream;
  */
 public final class Initramfs {
 
-  /** Modules the guest cannot talk to the host without, in the order to try. */
-  public static final List<String> REQUIRED_MODULES = List.of("virtio_mmio", "virtio_console");
+  /**
+   * Modules the guest loads at boot: the transport and the console port it cannot talk to the host
+   * without, and the balloon whose free page reporting hands memory the guest no longer uses back
+   * to the host.
+   */
+  public static final List<String> REQUIRED_MODULES = List.of("virtio_mmio", "virtio_console", "virtio_balloon");
 
   private Initramfs() {}
 

@@ -28,7 +28,8 @@ public final class QemuCommand {
   private @Nullable Path consoleLog;
   private @Nullable Path pidFile;
   private boolean seccomp = true;
-  private long tcgCacheMiB = 64;
+  private long tcgCacheMiB = 16;
+  private boolean balloon = true;
 
   public QemuCommand(String binary, String name) {
     this.binary = Objects.requireNonNull(binary);
@@ -88,6 +89,15 @@ public final class QemuCommand {
     return this;
   }
 
+  /**
+   * A virtio balloon with free page reporting: pages the guest frees (boot-time buffers, memory of
+   * finished commands) are given back to the host, so an idle VM costs less than its size.
+   */
+  public QemuCommand withBalloon(boolean balloon) {
+    this.balloon = balloon;
+    return this;
+  }
+
   /** The kernel command line alone. */
   public String kernelCommandLine() {
     return String.join(" ", kernelArgs);
@@ -126,6 +136,9 @@ public final class QemuCommand {
         "-device", "virtio-serial-device,max_ports=2",
         "-chardev", "socket,id=agent,path=" + escape(agentSocket.toString()) + ",server=on,wait=off",
         "-device", "virtserialport,chardev=agent,name=" + AGENT_PORT));
+    if (balloon) {
+      cmd.addAll(List.of("-device", "virtio-balloon-device,free-page-reporting=on,deflate-on-oom=on"));
+    }
     if (pidFile != null) {
       cmd.addAll(List.of("-pidfile", pidFile.toString()));
     }
