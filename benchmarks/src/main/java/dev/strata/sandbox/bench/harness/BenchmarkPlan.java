@@ -54,6 +54,14 @@ public final class BenchmarkPlan {
       BenchNames.OURS_CREATE_EXEC_CLOSE, List.of(BenchNames.OURS_CREATE_EXEC_CLOSE, BenchNames.OURS_BOOT_TO_FIRST_EXEC),
       BenchNames.OURS_WARM_EXEC, List.of(BenchNames.OURS_WARM_EXEC));
 
+  /**
+   * API fallbacks that apply to some tiers only (the claim exists only there); the others run for
+   * every tier.
+   */
+  private static final Map<String, Set<String>> FALLBACK_TIERS = Map.of(
+      BenchNames.OURS_POOLED_ACQUIRE, Set.of("wasm"),
+      BenchNames.OURS_POOLED_ACQUIRE_EXEC, Set.of("linux", "kvm"));
+
   private final List<Entry> entries;
   private final Map<String, String> skipped;
 
@@ -116,7 +124,10 @@ public final class BenchmarkPlan {
       }
       for (String n : byGroup.getOrDefault("api", new TreeSet<>())) {
         String method = n.substring(n.lastIndexOf('.') + 1);
-        List<String> unless = FALLBACK_UNLESS.getOrDefault(method, List.of());
+        if (!FALLBACK_TIERS.getOrDefault(method, Set.of(tier)).contains(tier)) {
+          continue;
+        }
+        List<String> unless = FALLBACK_UNLESS.getOrDefault(method, List.of(method));
         if (unless.stream().anyMatch(ownMethods::contains)) {
           skipped.put(n + "[tier=" + tier + "]", "the " + tier + " tier has its own benchmark");
           continue;

@@ -126,10 +126,19 @@ public final class ClaimsHarness {
     plan.skipped().forEach((n, why) -> terminal.println("  skipped " + n + ": " + why));
     JmhRunner runner = new JmhRunner(work, terminal);
     long left = total;
+    long jmhStart = System.nanoTime();
+    long budget = options.jmhBudgetSeconds();
     for (int i = 0; i < entries.size(); i++) {
       BenchmarkPlan.Entry e = entries.get(i);
       HarnessOptions.Jmh settings = options.jmh(e.backend().equals("baseline") ? "baseline" : e.backend());
       long est = settings.estimateSeconds(2);
+      long spent = (System.nanoTime() - jmhStart) / 1_000_000_000L;
+      if (budget > 0 && spent + est > budget) {
+        String why = "skipped: the " + options.mode().label() + " mode's JMH time budget (" + budget + " s) ran out";
+        metrics.fail(e.key(), why);
+        terminal.printf(Locale.ROOT, "[%d/%d] %s %s%n", i + 1, entries.size(), e.label(), why);
+        continue;
+      }
       terminal.printf(Locale.ROOT, "[%d/%d] %s (~%s; about %s left in JMH)%n", i + 1, entries.size(), e.label(), eta(est), eta(left));
       long t0 = System.nanoTime();
       JmhRunner.Outcome o = runner.run(e, settings);

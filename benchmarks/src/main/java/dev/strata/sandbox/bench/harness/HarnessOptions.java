@@ -103,6 +103,21 @@ public final class HarnessOptions {
     }
   }
 
+  /**
+   * Seconds the JMH part may take before the remaining benchmarks are skipped (reported as not
+   * measured), so that quick mode stays under five minutes with the probes; 0 for no limit.
+   */
+  public long jmhBudgetSeconds() {
+    switch (mode) {
+      case QUICK:
+        return 180;
+      case SMOKE:
+        return 120;
+      default:
+        return 0;
+    }
+  }
+
   /** Probe settings for a tier. */
   public Probe probe(String backend) {
     switch (mode) {
@@ -111,11 +126,11 @@ public final class HarnessOptions {
       case QUICK:
         switch (backend) {
           case "wasm":
-            return new Probe(1000, 10_000, GIB, 60, "2g");
+            return new Probe(1000, 10_000, GIB, 30, "2g");
           case "linux":
-            return new Probe(10, 50, 2 * GIB, 90, "512m");
+            return new Probe(10, 50, 2 * GIB, 45, "512m");
           default:
-            return new Probe(2, 5, 4 * GIB, 150, "512m");
+            return new Probe(2, 5, 4 * GIB, 60, "512m");
         }
       default:
         switch (backend) {

@@ -61,7 +61,8 @@ public final class Claims {
             List.of(tier("wasm", BenchNames.RAW_CALL)), false),
         new Claim("wasm.pool.acquire", "wasm", "issue #6", "warm pool acquire ≤ 20 µs",
             Quantity.TIME, new Rule.AtMost(20 * US),
-            List.of(tier("wasm", BenchNames.OURS_POOLED_ACQUIRE)), List.of(), false),
+            List.of(tier("wasm", BenchNames.OURS_POOLED_ACQUIRE), api("wasm", BenchNames.OURS_POOLED_ACQUIRE)),
+            List.of(tier("wasm", BenchNames.OURS_INSTANTIATE_CACHED), api("wasm", BenchNames.OURS_CREATE_EXEC_CLOSE)), false),
 
         // ---- PROCESS (sandbox-linux) ----
         new Claim("linux.nominal.startup", "linux", "nominal", "starts in seconds (create + exec /bin/true + close)",
@@ -87,7 +88,8 @@ public final class Claims {
             List.of(memory("linux", "perSandbox")), List.of(), false),
         new Claim("linux.pool.acquire-exec", "linux", "issue #6", "warm pool acquire + exec ≤ 15 ms",
             Quantity.TIME, new Rule.AtMost(15 * MS),
-            List.of(tier("linux", BenchNames.OURS_POOLED_ACQUIRE_EXEC)), List.of(), false),
+            List.of(tier("linux", BenchNames.OURS_POOLED_ACQUIRE_EXEC), api("linux", BenchNames.OURS_POOLED_ACQUIRE_EXEC)),
+            List.of(tier("linux", BenchNames.OURS_CREATE_EXEC_CLOSE), api("linux", BenchNames.OURS_CREATE_EXEC_CLOSE)), false),
 
         // ---- HARDWARE (sandbox-kvm) ----
         new Claim("kvm.nominal.startup", "kvm", "nominal", "starts in minutes (boot to first exec)",
@@ -113,6 +115,7 @@ public final class Claims {
             List.of(memory("kvm", "perSandbox")), List.of(), true),
         new Claim("kvm.pool.acquire-exec", "kvm", "issue #6", "warm pool acquire + exec ≤ 25 ms (pre-booted VM)",
             Quantity.TIME, new Rule.AtMost(25 * MS),
-            List.of(tier("kvm", BenchNames.OURS_POOLED_ACQUIRE_EXEC)), List.of(), false));
+            List.of(tier("kvm", BenchNames.OURS_POOLED_ACQUIRE_EXEC), api("kvm", BenchNames.OURS_POOLED_ACQUIRE_EXEC)),
+            List.of(tier("kvm", BenchNames.OURS_BOOT_TO_FIRST_EXEC), api("kvm", BenchNames.OURS_CREATE_EXEC_CLOSE)), false));
   }
 }

@@ -61,6 +61,17 @@ class BenchmarkPlanTest {
   }
 
   @Test
+  void poolFallbacksRunOnlyForTheTiersWhoseClaimTheyMeasure() {
+    List<String> found = List.of(P + "api.PooledBenchmark.oursPooledAcquire", P + "api.PooledBenchmark.oursPooledAcquireExec",
+        P + "kvm.KvmBenchmark.oursPooledAcquireExec");
+    BenchmarkPlan plan = BenchmarkPlan.build(found, Set.of("wasm", "linux", "kvm"), Set.of("wasm", "linux", "kvm"), null, true);
+    assertEquals(List.of(
+        "api.PooledBenchmark.oursPooledAcquire[tier=wasm]",
+        "api.PooledBenchmark.oursPooledAcquireExec[tier=linux]",
+        "kvm.KvmBenchmark.oursPooledAcquireExec"), labels(plan));
+  }
+
+  @Test
   void anIncludePatternNarrowsTheRun() {
     BenchmarkPlan plan = BenchmarkPlan.build(FOUND, Set.of("wasm"), Set.of("wasm"), "Instantiate", true);
     assertEquals(List.of("wasm.WasmBenchmark.oursInstantiateCached", "wasm.WasmBenchmark.rawInstantiate"), labels(plan));
