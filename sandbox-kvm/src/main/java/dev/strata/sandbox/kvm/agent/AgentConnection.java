@@ -154,10 +154,11 @@ public final class AgentConnection implements Closeable {
     }
     send(new Frame(Frame.EXEC, request.encode()));
     Thread pump = null;
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     if (stdin == null) {
       send(new Frame(Frame.STDIN, new byte[0]));
     } else {
-      pump = new Thread(() -> pumpStdin(stdin), name + "-stdin");
+      pump = new Thread(() -> pumpStdin(stdin, done), name + "-stdin");
       pump.setDaemon(true);
       pump.start();
     }
@@ -188,26 +189,36 @@ public final class AgentConnection implements Closeable {
       kill();
       throw new AgentException("writing the command's output failed: " + e.getMessage());
     } finally {
+      // From here on the pump sends nothing: its frames would reach the next command.
+      done.set(true);
       if (pump != null) {
         pump.interrupt();
       }
     }
   }
 
-  private void pumpStdin(InputStream stdin) {
+  private void pumpStdin(InputStream stdin, java.util.concurrent.atomic.AtomicBoolean done) {
     byte[] buf = new byte[STDIN_CHUNK];
     try (stdin) {
       int n;
-      while ((n = stdin.read(buf)) > 0) {
-        send(new Frame(Frame.STDIN, java.util.Arrays.copyOf(buf, n)));
+      while (!done.get() && (n = stdin.read(buf)) > 0) {
+        sendUnless(done, new Frame(Frame.STDIN, java.util.Arrays.copyOf(buf, n)));
       }
     } catch (IOException | AgentException e) {
       LOG.debug("stdin of {} stopped: {}", name, e.toString());
     }
     try {
-      send(new Frame(Frame.STDIN, new byte[0]));
+      sendUnless(done, new Frame(Frame.STDIN, new byte[0]));
     } catch (AgentException e) {
       LOG.debug("stdin end of {} not sent: {}", name, e.toString());
+    }
+  }
+
+  private void sendUnless(java.util.concurrent.atomic.AtomicBoolean done, Frame frame) {
+    synchronized (writeLock) {
+      if (!done.get()) {
+        send(frame);
+      }
     }
   }
 
