@@ -153,6 +153,19 @@ static void mount_basics(void) {
   mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 }
 
+/* A cgroup for the payload: pids.max per command, and cgroup.kill for what escaped the process group. */
+static int payload_cgroup;
+
+static void setup_cgroup(void) {
+  mkdir("/sys/fs/cgroup", 0755);
+  if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+    logf_console("cgroup2: %s", strerror(errno));
+    return;
+  }
+  write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
+  if (mkdir("/sys/fs/cgroup/payload", 0755) == 0 || errno == EEXIST) payload_cgroup = 1;
+}
+
 static void load_modules(void) {
   FILE *f = fopen("/etc/strata/modules", "r");
   if (!f) return;
@@ -279,6 +292,7 @@ static void close_fd(int *fd) {
 
 static void kill_group(void) {
   if (cur.pid > 0) kill(-cur.pid, SIGKILL);
+  if (payload_cgroup) write_file("/sys/fs/cgroup/payload/cgroup.kill", "1");
 }
 
 static void send_exit(int status, int code, const char *message) {
@@ -324,7 +338,8 @@ static void finish_if_done(void) {
   cur.pid = 0;
 }
 
-/* Payload: u32 timeout ms, then strings (u32 len + bytes): argc, argv..., envc, env..., cwd. */
+/* Payload: u32 timeout ms, u32 max processes (0: no limit), then strings (u32 len + bytes):
+ * argc, argv..., envc, env..., cwd. */
 static void start_exec(const unsigned char *p, uint32_t len) {
   if (cur.pid > 0) {
     send_frame(T_LOG, "EXEC while a command runs: ignored", 34);
@@ -332,8 +347,9 @@ static void start_exec(const unsigned char *p, uint32_t len) {
   }
   const unsigned char *end = p + len;
 #define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) goto bad; } while (0)
-  NEED(8);
+  NEED(12);
   uint32_t timeout_ms = get_u32(p); p += 4;
+  uint32_t max_procs = get_u32(p); p += 4;
   uint32_t argc = get_u32(p); p += 4;
   if (argc == 0 || argc > 100000) goto bad;
   char **argv = calloc(argc + 1, sizeof(char *));
@@ -364,6 +380,12 @@ static void start_exec(const unsigned char *p, uint32_t len) {
     send_frame(T_LOG, "pipe failed", 11);
     return;
   }
+  if (payload_cgroup) {
+    char limit[32];
+    if (max_procs) snprintf(limit, sizeof limit, "%u", max_procs);
+    else snprintf(limit, sizeof limit, "max");
+    write_file("/sys/fs/cgroup/payload/pids.max", limit);
+  }
   memset(&cur.usage, 0, sizeof cur.usage);
   cur.oom_before = oom_kills();
   cur.started = now_ms();
@@ -375,6 +397,7 @@ static void start_exec(const unsigned char *p, uint32_t len) {
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     write_file("/proc/self/oom_score_adj", "0");
+    if (payload_cgroup) write_file("/sys/fs/cgroup/payload/cgroup.procs", "0");
     dup2(i[0], 0);
     dup2(o[1], 1);
     dup2(e[1], 2);
@@ -460,8 +483,9 @@ static void reap(void) {
       cur.exited_at = now_ms();
       cur.wstatus = st;
       cur.usage = ru;
-      /* Whatever the payload left running goes with it. */
+      /* Whatever the payload left running goes with it, in its group or its cgroup. */
       kill(-cur.pid, SIGKILL);
+      if (payload_cgroup) write_file("/sys/fs/cgroup/payload/cgroup.kill", "1");
     }
   }
 }
@@ -494,6 +518,7 @@ int main(void) {
       close(con);
     }
     load_modules();
+    setup_cgroup();
     apply_config();
   }
   write_file("/proc/self/oom_score_adj", "-1000");

@@ -78,7 +78,7 @@ final class KvmSandbox extends AbstractSandbox {
     ExecOutcome outcome;
     try {
       outcome = agent.exec(
-          new ExecRequest(command.argv(), env, cwd, timeout),
+          new ExecRequest(command.argv(), env, cwd, timeout, spec.limits().maxProcesses()),
           command.hasStdin() ? command.openStdin() : null,
           stdout,
           stderr,

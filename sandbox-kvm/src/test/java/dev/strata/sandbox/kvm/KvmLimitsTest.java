@@ -26,7 +26,8 @@ class KvmLimitsTest {
     KvmTestSupport.requireVmHost();
     factory = SandboxFactory.builder().withBackend("kvm").build();
     vm = factory.create(SandboxSpec.exactly(IsolationLevel.HARDWARE)
-        .withLimits(ResourceLimits.defaults().toBuilder().withMemoryBytes(128L << 20).withCpuMillis(2000).build())
+        .withLimits(ResourceLimits.defaults().toBuilder().withMemoryBytes(128L << 20).withCpuMillis(2000)
+            .withMaxProcesses(8).build())
         .build());
   }
 
@@ -58,6 +59,16 @@ class KvmLimitsTest {
     assertEquals("alive\n", vm.exec(Command.of("echo", "alive")).stdoutText());
     long hostRss = vm.stats().memoryBytes();
     assertTrue(hostRss < hostRssBefore + (160L << 20), "QEMU RSS grew from " + hostRssBefore + " to " + hostRss);
+  }
+
+  @Test
+  void maxProcessesCapsForksAndEscapedProcessesDieWithTheCommand() {
+    ExecResult bomb = vm.exec(Command.of("sh", "-c", "for i in $(seq 20); do sleep 30 & done; wait"));
+    assertTrue(bomb.stderrText().contains("fork"), "forks past 8 processes fail: " + bomb.stderrText());
+    // a process that leaves the process group (setsid) still goes with the command, by its cgroup
+    vm.exec(Command.of("sh", "-c", "setsid sleep 300 > /dev/null 2>&1 < /dev/null &"));
+    ExecResult ps = vm.exec(Command.of("ps"));
+    assertTrue(!ps.stdoutText().contains("sleep"), "nothing of earlier commands runs: " + ps.stdoutText());
   }
 
   @Test

@@ -11,9 +11,11 @@ import java.util.Map;
 
 /**
  * What the agent runs: argv, the complete environment (nothing is inherited from the agent), the
- * working directory and the guest-side timeout after which the agent kills the process group.
+ * working directory, the guest-side timeout after which the agent kills the process group, and the
+ * most processes (and threads) the command may have at once (the guest's pids cgroup; 0 for no limit).
  */
-public record ExecRequest(List<String> argv, Map<String, String> environment, String workingDirectory, Duration timeout) {
+public record ExecRequest(
+    List<String> argv, Map<String, String> environment, String workingDirectory, Duration timeout, int maxProcesses) {
 
   public ExecRequest {
     argv = List.copyOf(argv);
@@ -24,6 +26,7 @@ public record ExecRequest(List<String> argv, Map<String, String> environment, St
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+      out.writeInt(Math.max(0, maxProcesses));
       out.writeInt(argv.size());
       for (String arg : argv) {
         string(out, arg);
