@@ -2,7 +2,6 @@ package dev.strata.sandbox.linux;
 
 import dev.strata.sandbox.Command;
 import dev.strata.sandbox.spi.OutputCollector;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,13 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one runtime process ({@code runc exec}, {@code bwrap}) for a command: feeds stdin, collects
- * stdout and stderr apart and capped, and on timeout or too much output has the whole process
- * tree killed. The driver decides what "the whole tree" is.
+ * Runs one launched command to its end: feeds stdin, collects stdout and stderr apart and capped,
+ * and on timeout or too much output has the whole process tree killed. The launch (the agent in
+ * PID 1, or a {@code runc exec} process) decides how streams open and what "the whole tree" is.
  */
 final class ExecRunner {
 
@@ -28,13 +27,27 @@ final class ExecRunner {
     OUTPUT
   }
 
-  /** Kills everything the command started; called at most once per reason. */
-  interface TreeKiller {
-    void kill(Process runtimeProcess);
+  /** One started command, seen from the JVM. */
+  interface Launch {
+    /** May block until the payload opens its end. */
+    InputStream openStdout() throws IOException;
+
+    InputStream openStderr() throws IOException;
+
+    OutputStream openStdin() throws IOException;
+
+    /** Waits up to {@code nanos} for the command itself to end; true when it did. */
+    boolean waitFor(long nanos) throws InterruptedException;
+
+    /** Called once the command ended: release streams still waiting to open. */
+    void ended();
+
+    /** Kills the command and everything it started. */
+    void killTree();
   }
 
-  /** How the runtime process ended. */
-  record Outcome(int exitCode, byte[] stdout, byte[] stderr, Stop stop, Duration duration) {}
+  /** How it went. */
+  record Outcome(byte[] stdout, byte[] stderr, Stop stop, Duration duration, boolean ended) {}
 
   private static final ExecutorService PUMPS =
       Executors.newCachedThreadPool(
@@ -46,21 +59,19 @@ final class ExecRunner {
 
   private ExecRunner() {}
 
-  static Outcome run(
-      ProcessBuilder pb, Command command, long maxOutputBytes, Duration timeout, TreeKiller killer)
-      throws IOException {
-    pb.redirectInput(
-        command.hasStdin() ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
-    pb.redirectError(ProcessBuilder.Redirect.PIPE);
-
+  static Outcome run(Launch launch, Command command, long maxOutputBytes, Duration timeout, long startNanos) {
     AtomicReference<Stop> stop = new AtomicReference<>(Stop.NONE);
-    AtomicReference<@Nullable Process> proc = new AtomicReference<>();
+    AtomicBoolean killed = new AtomicBoolean();
+    Runnable kill =
+        () -> {
+          if (killed.compareAndSet(false, true)) {
+            launch.killTree();
+          }
+        };
     Runnable onOverflow =
         () -> {
-          Process p = proc.get();
-          if (p != null && stop.compareAndSet(Stop.NONE, Stop.OUTPUT)) {
-            killer.kill(p);
+          if (stop.compareAndSet(Stop.NONE, Stop.OUTPUT)) {
+            kill.run();
           }
         };
     OutputCollector out =
@@ -68,48 +79,43 @@ final class ExecRunner {
     OutputCollector err =
         new OutputCollector(maxOutputBytes, command.stderrSink().orElse(null), onOverflow);
 
-    long start = System.nanoTime();
-    long deadline = start + timeout.toNanos();
-    Process p = pb.start();
-    proc.set(p);
+    long deadline = startNanos + timeout.toNanos();
     CountDownLatch drained = new CountDownLatch(2);
-    PUMPS.execute(() -> pump(p.getInputStream(), out, drained));
-    PUMPS.execute(() -> pump(p.getErrorStream(), err, drained));
-    if (command.hasStdin()) {
-      PUMPS.execute(() -> feed(command.openStdin(), p.getOutputStream()));
-    }
+    PUMPS.execute(() -> pump(launch::openStdout, out, drained));
+    PUMPS.execute(() -> pump(launch::openStderr, err, drained));
+    PUMPS.execute(() -> feed(command, launch));
+    boolean ended = false;
     try {
-      boolean exited = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (!exited && stop.compareAndSet(Stop.NONE, Stop.TIMEOUT)) {
-        killer.kill(p);
+      ended = launch.waitFor(Math.max(0, deadline - System.nanoTime()));
+      if (!ended) {
+        stop.compareAndSet(Stop.NONE, Stop.TIMEOUT);
+        kill.run();
+        ended = launch.waitFor(TimeUnit.SECONDS.toNanos(10));
       }
-      if (!exited) {
-        // the tree is dead: the runtime process follows at once
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-          p.waitFor();
-        }
-      }
+      launch.ended();
       // Background children can hold stdout open after the command itself ended.
       if (!drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        if (stop.compareAndSet(Stop.NONE, Stop.TIMEOUT)) {
-          killer.kill(p);
-        }
+        stop.compareAndSet(Stop.NONE, Stop.TIMEOUT);
+        kill.run();
         drained.await(10, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       stop.compareAndSet(Stop.NONE, Stop.TIMEOUT);
-      killer.kill(p);
+      kill.run();
+      launch.ended();
       Thread.currentThread().interrupt();
     }
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    int code = p.isAlive() ? -1 : p.exitValue();
-    return new Outcome(code, out.bytes(), err.bytes(), stop.get(), took);
+    Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+    return new Outcome(out.bytes(), err.bytes(), stop.get(), took, ended);
   }
 
-  private static void pump(InputStream in, OutputStream to, CountDownLatch done) {
+  private interface Opener<T> {
+    T open() throws IOException;
+  }
+
+  private static void pump(Opener<InputStream> opener, OutputStream to, CountDownLatch done) {
     byte[] buf = new byte[16384];
-    try (in) {
+    try (InputStream in = opener.open()) {
       int n;
       while ((n = in.read(buf)) >= 0) {
         to.write(buf, 0, n);
@@ -121,10 +127,13 @@ final class ExecRunner {
     }
   }
 
-  private static void feed(InputStream from, OutputStream stdin) {
-    try (from;
-        stdin) {
-      from.transferTo(stdin);
+  private static void feed(Command command, Launch launch) {
+    try (OutputStream stdin = launch.openStdin()) {
+      if (command.hasStdin()) {
+        try (InputStream from = command.openStdin()) {
+          from.transferTo(stdin);
+        }
+      }
     } catch (IOException e) {
       // the payload stopped reading (exited, or closed stdin): not an error
     }

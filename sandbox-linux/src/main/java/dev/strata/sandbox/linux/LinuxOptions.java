@@ -15,6 +15,7 @@ record LinuxOptions(
     @Nullable String runtime,
     @Nullable Path rootfs,
     boolean userNamespace,
+    boolean runtimeExec,
     long tmpBytes,
     long maxOpenFiles) {
 
@@ -23,7 +24,7 @@ record LinuxOptions(
   static final long DEFAULT_MAX_OPEN_FILES = 1024;
 
   private static final Set<String> KEYS =
-      Set.of("linux.runtime", "linux.rootfs", "linux.userns", "linux.tmpSize", "linux.maxOpenFiles");
+      Set.of("linux.runtime", "linux.rootfs", "linux.userns", "linux.exec", "linux.tmpSize", "linux.maxOpenFiles");
 
   /** Paths a spec mount or the scratch dir may not cover: the sandbox needs them as they are. */
   private static final List<String> RESERVED = List.of("/", "/proc", "/dev", "/sys", "/usr", "/etc");
@@ -56,6 +57,10 @@ record LinuxOptions(
     if (!userns.equals("true") && !userns.equals("false")) {
       throw new InvalidSpecException("linux.userns (" + userns + ") must be true or false");
     }
+    String exec = o.getOrDefault("linux.exec", "agent");
+    if (!exec.equals("agent") && !exec.equals("runtime")) {
+      throw new InvalidSpecException("linux.exec (" + exec + ") must be agent or runtime");
+    }
     long tmp = positive(o, "linux.tmpSize", DEFAULT_TMP_BYTES, 4096);
     long nofile = positive(o, "linux.maxOpenFiles", DEFAULT_MAX_OPEN_FILES, 16);
 
@@ -67,7 +72,7 @@ record LinuxOptions(
       reserved(m.sandboxPath(), "mount target");
     }
     spec.scratch().ifPresent(s -> reserved(s.sandboxPath(), "scratch directory"));
-    return new LinuxOptions(runtime, rootfs, userns.equals("true"), tmp, nofile);
+    return new LinuxOptions(runtime, rootfs, userns.equals("true"), exec.equals("runtime"), tmp, nofile);
   }
 
   private static void reserved(String path, String what) {

@@ -157,7 +157,8 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     Path initFile;
     try {
       Files.createDirectories(base.resolve("bundles"));
-      initFile = base.resolve("strata-init");
+      // named by content: JVMs of different versions on one host each get their own
+      initFile = base.resolve("strata-init-" + sha256(init.get()).substring(0, 16));
       if (!Files.exists(initFile) || Files.size(initFile) != init.get().length) {
         Path tmp = Files.createTempFile(base, ".init", ".tmp");
         Files.write(tmp, init.get());
@@ -209,6 +210,14 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     }
     LOG.debug("linux backend probe: working={}, failures={}, times={}", working.keySet(), failures, millis);
     return new Probe(working, failures, millis, chosen, notes);
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Runs {@code /bin/true} in a container with the default spec; null when it worked. */

@@ -25,10 +25,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,6 +50,9 @@ final class OciSandbox extends AbstractSandbox {
   static final String CGROUP_PARENT = "/strata";
   /** The bind mount holding a NONE sandbox's network namespace, in its bundle. */
   static final String NETNS_FILE = "netns";
+  /** The bundle directory with each command's stdio FIFOs, and where it appears inside. */
+  static final String IO_DIR = "io";
+  static final String IO_PATH = "/dev/.strata-io";
   /** Where PID 1 appears inside: on /dev's tmpfs, so that a user's rootfs needs no change. */
   static final String INIT_PATH = "/dev/.strata-init";
 
@@ -67,7 +74,8 @@ final class OciSandbox extends AbstractSandbox {
   private final @Nullable ContainerCgroup cgroup;
   private final OciConfig config;
   private final ObjectMapper json;
-  private final int lifelineFd;
+  private final AgentChannel channel;
+  private final boolean agent;
   private final long initPid;
   private final String pidNamespace;
   private final @Nullable Path rootfsForLookup;
@@ -84,7 +92,8 @@ final class OciSandbox extends AbstractSandbox {
       @Nullable ContainerCgroup cgroup,
       OciConfig config,
       ObjectMapper json,
-      int lifelineFd,
+      AgentChannel channel,
+      boolean agent,
       long initPid,
       String pidNamespace,
       @Nullable Path rootfsForLookup) {
@@ -94,7 +103,8 @@ final class OciSandbox extends AbstractSandbox {
     this.cgroup = cgroup;
     this.config = config;
     this.json = json;
-    this.lifelineFd = lifelineFd;
+    this.channel = channel;
+    this.agent = agent;
     this.initPid = initPid;
     this.pidNamespace = pidNamespace;
     this.rootfsForLookup = rootfsForLookup;
@@ -122,24 +132,39 @@ final class OciSandbox extends AbstractSandbox {
    */
   static OciSandbox start(String id, SandboxSpec spec, LinuxOptions options, Host host) {
     Path bundle = host.bundles().resolve(id);
-    int[] lifeline = null;
+    int[] requests = null;
+    int[] replies = null;
+    AgentChannel channel = null;
     boolean started = false;
     try {
       Files.createDirectories(bundle);
-      OciConfig config = configure(id, spec, options, host, bundle);
+      boolean agent = !options.runtimeExec() && !(host.root() && options.userNamespace());
+      OciConfig config = configure(id, spec, options, host, bundle, agent);
       config.write(bundle.resolve("config.json"));
 
-      lifeline = Posix.pipe();
+      requests = Posix.pipe();
+      replies = Posix.pipe();
       Path log = bundle.resolve("runtime.log");
       OciRuntime.Outcome run =
-          host.runtime().runDetached(id, bundle, new File("/proc/self/fd/" + lifeline[0]), log);
-      Posix.close(lifeline[0]);
-      lifeline[0] = -1;
+          host.runtime()
+              .runDetached(
+                  id,
+                  bundle,
+                  new File("/proc/self/fd/" + requests[0]),
+                  new File("/proc/self/fd/" + replies[1]),
+                  log);
+      Posix.close(requests[0]);
+      Posix.close(replies[1]);
+      requests[0] = -1;
+      replies[1] = -1;
       if (!run.ok()) {
         throw new SandboxStartException(
             host.runtime().name() + " could not start sandbox " + id + " (exit " + run.exitCode() + "): "
                 + (run.output().isEmpty() ? "no output" : run.output()));
       }
+      channel = new AgentChannel(id, requests[1], replies[0]);
+      requests[1] = -1;
+      replies[0] = -1;
       long initPid = Long.parseLong(Files.readString(bundle.resolve("init.pid")).trim());
       String ns =
           ProcFs.pidNamespace(initPid)
@@ -147,7 +172,8 @@ final class OciSandbox extends AbstractSandbox {
       ContainerCgroup cgroup = host.cgroups() ? ContainerCgroup.of(CGROUP_PARENT + "/" + id) : null;
       Path lookup = options.rootfs() != null ? options.rootfs() : Path.of("/");
       OciSandbox sb =
-          new OciSandbox(id, spec, host.runtime(), bundle, cgroup, config, host.json(), lifeline[1], initPid, ns, lookup);
+          new OciSandbox(
+              id, spec, host.runtime(), bundle, cgroup, config, host.json(), channel, agent, initPid, ns, lookup);
       started = true;
       return sb;
     } catch (IOException | RuntimeException e) {
@@ -157,9 +183,14 @@ final class OciSandbox extends AbstractSandbox {
       throw new SandboxStartException("sandbox " + id + " could not start: " + e, e);
     } finally {
       if (!started) {
-        if (lifeline != null) {
-          Posix.close(lifeline[0]);
-          Posix.close(lifeline[1]);
+        if (channel != null) {
+          channel.close();
+        }
+        for (int[] pipe : new int[][] {requests, replies}) {
+          if (pipe != null) {
+            Posix.close(pipe[0]);
+            Posix.close(pipe[1]);
+          }
         }
         host.runtime().deleteForce(id);
         deleteTree(bundle);
@@ -169,7 +200,8 @@ final class OciSandbox extends AbstractSandbox {
   }
 
   private static OciConfig configure(
-      String id, SandboxSpec spec, LinuxOptions options, Host host, Path bundle) throws IOException {
+      String id, SandboxSpec spec, LinuxOptions options, Host host, Path bundle, boolean agent)
+      throws IOException {
     ResourceLimits limits = spec.limits();
     OciConfig c = new OciConfig(host.json());
     c.args(List.of(INIT_PATH));
@@ -177,6 +209,11 @@ final class OciSandbox extends AbstractSandbox {
     c.user(0, 0);
     c.hostname("sandbox");
     c.mount(MountEntry.bind(host.initBinary(), INIT_PATH, true));
+    if (agent) {
+      Path io = Files.createDirectory(bundle.resolve(IO_DIR));
+      c.mount(
+          new MountEntry(IO_PATH, "bind", io.toString(), List.of("bind", "rw", "nosuid", "nodev", "noexec")));
+    }
 
     if (options.rootfs() != null) {
       c.root(options.rootfs(), true);
@@ -251,50 +288,238 @@ final class OciSandbox extends AbstractSandbox {
 
   @Override
   protected ExecResult doExec(Command command) {
-    int n = execSeq.incrementAndGet();
-    Path processFile = bundle.resolve("exec-" + n + ".json");
-    Path pidFile = bundle.resolve("exec-" + n + ".pid");
     SandboxSpec spec = spec();
     Map<String, String> env = new LinkedHashMap<>(spec.environment());
     env.putAll(command.environment());
     String cwd = command.workingDirectory().orElse(spec.workingDirectory().orElse("/"));
     List<String> argv = resolve(command.argv(), env);
     if (cgroup == null && prlimit != null) {
-      List<String> wrapped = new java.util.ArrayList<>(List.of(prlimit, "--as=" + spec.limits().memoryBytes(), "--"));
+      List<String> wrapped = new ArrayList<>(List.of(prlimit, "--as=" + spec.limits().memoryBytes(), "--"));
       wrapped.addAll(argv);
       argv = wrapped;
     }
     Duration timeout = command.timeout().orElse(spec.limits().timeout());
+    int n = execSeq.incrementAndGet();
 
     runningExecs.incrementAndGet();
     long cpuBefore = cgroup == null ? -1 : cgroup.cpuNanos();
     long oomBefore = cgroup == null ? -1 : cgroup.oomKills();
     try {
-      Files.write(
-          processFile,
-          json.writeValueAsBytes(config.process(argv, env, cwd, 0, 0, config.rlimits())));
-      ExecRunner.Outcome out =
-          ExecRunner.run(
-              runtime.exec(id(), processFile, pidFile),
-              command,
-              spec.limits().maxOutputBytes(),
-              timeout,
-              p -> killTree(p, pidFile));
-      return toResult(out, oomBefore, cpuBefore, timeout);
+      return agent
+          ? agentExec(n, command, argv, env, cwd, timeout, oomBefore, cpuBefore)
+          : runtimeExec(n, command, argv, env, cwd, timeout, oomBefore, cpuBefore);
     } catch (IOException e) {
-      throw new SandboxException("sandbox " + id() + ": could not run " + runtime.name() + " exec: " + e.getMessage(), e);
+      if (channel.broken() || !ProcFs.alive(initPid)) {
+        markFailed("the container's PID 1 is gone");
+        throw new SandboxFailedException(
+            "sandbox " + id() + " broke: its container stopped (PID 1 " + initPid + " " + ProcFs.describe(initPid)
+                + "). Close it and create a new one", e);
+      }
+      throw new SandboxException("sandbox " + id() + ": could not run the command: " + e.getMessage(), e);
     } finally {
       runningExecs.decrementAndGet();
+    }
+  }
+
+  /** Through PID 1: it forks the command with FIFOs in the bundle's io directory as fds 0-2. */
+  private ExecResult agentExec(
+      int n, Command command, List<String> argv, Map<String, String> env, String cwd, Duration timeout,
+      long oomBefore, long cpuBefore) throws IOException {
+    Path io = bundle.resolve(IO_DIR);
+    Path in = io.resolve(n + ".in");
+    Path out = io.resolve(n + ".out");
+    Path err = io.resolve(n + ".err");
+    long start = System.nanoTime();
+    try {
+      for (Path fifo : List.of(in, out, err)) {
+        Posix.mkfifo(fifo);
+      }
+      AgentChannel.Call call =
+          channel.send(
+              n,
+              cwd,
+              List.of(IO_PATH + "/" + n + ".in", IO_PATH + "/" + n + ".out", IO_PATH + "/" + n + ".err"),
+              argv,
+              env);
+      int nsPid;
       try {
-        Files.deleteIfExists(processFile);
-        Files.deleteIfExists(pidFile);
-      } catch (IOException e) {
-        LOG.debug("could not remove {}", processFile, e);
+        nsPid = call.started.get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof AgentChannel.StartFailedException failed) {
+          return new ExecResult(
+              ExecStatus.KILLED, -1, new byte[0], new byte[0], Duration.ofNanos(System.nanoTime() - start),
+              "could not start: " + failed.getMessage(), ResourceUsage.unknown());
+        }
+        throw new IOException(e.getCause().getMessage(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new IOException("PID 1 did not answer within 30 s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+      FifoLaunch launch = new FifoLaunch(call, in, out, err, nsPid);
+      ExecRunner.Outcome outcome =
+          ExecRunner.run(launch, command, spec().limits().maxOutputBytes(), timeout, start);
+      Integer status = call.exited.getNow(null);
+      if (status == null && channel.broken()) {
+        throw new IOException("PID 1 of the sandbox is gone");
+      }
+      return toResult(outcome, status == null ? -1 : status, oomBefore, cpuBefore, timeout);
+    } finally {
+      channel.forget(n);
+      for (Path fifo : List.of(in, out, err)) {
+        Files.deleteIfExists(fifo);
       }
     }
   }
 
-  private ExecResult toResult(ExecRunner.Outcome out, long oomBefore, long cpuBefore, Duration timeout) {
+  /** A command started by PID 1, its stdio FIFOs opened from this side. */
+  private final class FifoLaunch implements ExecRunner.Launch {
+    private final AgentChannel.Call call;
+    private final Path in;
+    private final Path out;
+    private final Path err;
+    private final int nsPid;
+    private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+
+    FifoLaunch(AgentChannel.Call call, Path in, Path out, Path err, int nsPid) {
+      this.call = call;
+      this.in = in;
+      this.out = out;
+      this.err = err;
+      this.nsPid = nsPid;
+    }
+
+    @Override
+    public java.io.InputStream openStdout() throws IOException {
+      return opened(new java.io.FileInputStream(out.toFile()));
+    }
+
+    @Override
+    public java.io.InputStream openStderr() throws IOException {
+      return opened(new java.io.FileInputStream(err.toFile()));
+    }
+
+    @Override
+    public java.io.OutputStream openStdin() throws IOException {
+      return opened(new java.io.FileOutputStream(in.toFile()));
+    }
+
+    private <T> T opened(T stream) {
+      opened.incrementAndGet();
+      return stream;
+    }
+
+    @Override
+    public boolean waitFor(long nanos) throws InterruptedException {
+      try {
+        call.exited.get(nanos, TimeUnit.NANOSECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        return false;
+      } catch (ExecutionException e) {
+        return true; // PID 1 is gone: so is the command
+      }
+    }
+
+    @Override
+    public void ended() {
+      // A command killed before it opened its FIFOs leaves our opens waiting: open the other
+      // ends for a moment, until all three of ours got through.
+      long deadline = System.nanoTime() + 2_000_000_000L;
+      while (opened.get() < 3 && System.nanoTime() < deadline) {
+        Posix.releaseFifo(out, true);
+        Posix.releaseFifo(err, true);
+        Posix.releaseFifo(in, false);
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void killTree() {
+      OciSandbox.this.killTree(() -> ProcFs.hostPid(pidNamespace, nsPid));
+    }
+  }
+
+  /** Through {@code runc exec}: a runtime process per command. */
+  private ExecResult runtimeExec(
+      int n, Command command, List<String> argv, Map<String, String> env, String cwd, Duration timeout,
+      long oomBefore, long cpuBefore) throws IOException {
+    Path processFile = bundle.resolve("exec-" + n + ".json");
+    Path pidFile = bundle.resolve("exec-" + n + ".pid");
+    try {
+      Files.write(processFile, json.writeValueAsBytes(config.process(argv, env, cwd, 0, 0, config.rlimits())));
+      long start = System.nanoTime();
+      Process p =
+          runtime
+              .exec(id(), processFile, pidFile)
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .redirectOutput(ProcessBuilder.Redirect.PIPE)
+              .redirectError(ProcessBuilder.Redirect.PIPE)
+              .start();
+      ExecRunner.Launch launch =
+          new ExecRunner.Launch() {
+            @Override
+            public java.io.InputStream openStdout() {
+              return p.getInputStream();
+            }
+
+            @Override
+            public java.io.InputStream openStderr() {
+              return p.getErrorStream();
+            }
+
+            @Override
+            public java.io.OutputStream openStdin() {
+              return p.getOutputStream();
+            }
+
+            @Override
+            public boolean waitFor(long nanos) throws InterruptedException {
+              return p.waitFor(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void ended() {}
+
+            @Override
+            public void killTree() {
+              OciSandbox.this.killTree(() -> readPid(pidFile));
+              if (readPid(pidFile) <= 0) {
+                p.destroyForcibly(); // killed before the payload even started
+              }
+            }
+          };
+      ExecRunner.Outcome outcome = ExecRunner.run(launch, command, spec().limits().maxOutputBytes(), timeout, start);
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+      // runc reports a payload killed by signal S as exit 128+S
+      int code = p.isAlive() ? -1 : p.exitValue();
+      int status = code > 128 && code < 160 ? code - 128 : (code & 0xff) << 8;
+      if (code == 255 && isRuntimeStartError(new String(outcome.stderr(), StandardCharsets.UTF_8))) {
+        return new ExecResult(
+            ExecStatus.EXITED, 127, outcome.stdout(), outcome.stderr(), outcome.duration(),
+            "could not start the program: " + new String(outcome.stderr(), StandardCharsets.UTF_8).strip(),
+            ResourceUsage.unknown());
+      }
+      return toResult(outcome, status, oomBefore, cpuBefore, timeout);
+    } finally {
+      Files.deleteIfExists(processFile);
+      Files.deleteIfExists(pidFile);
+    }
+  }
+
+  /**
+   * @param status a wait status: exit code in bits 8-15, or the killing signal in bits 0-6
+   */
+  private ExecResult toResult(
+      ExecRunner.Outcome out, int status, long oomBefore, long cpuBefore, Duration timeout) {
     long oomAfter = cgroup == null ? -1 : cgroup.oomKills();
     long cpuAfter = cgroup == null ? -1 : cgroup.cpuNanos();
     ResourceUsage usage =
@@ -302,35 +527,33 @@ final class OciSandbox extends AbstractSandbox {
             cgroup == null ? null : cgroup.peakMemoryBytes(),
             cpuBefore >= 0 && cpuAfter >= cpuBefore ? Duration.ofNanos(cpuAfter - cpuBefore) : null);
     String stderr = new String(out.stderr(), StandardCharsets.UTF_8);
-    ExecStatus status;
+    int signal = status & 0x7f;
+    int code = (status >> 8) & 0xff;
+    ExecStatus result;
     String message = null;
-    int code = out.exitCode();
     if (out.stop() == ExecRunner.Stop.TIMEOUT) {
-      status = ExecStatus.TIMED_OUT;
+      result = ExecStatus.TIMED_OUT;
       message = "timed out after " + timeout.toMillis() + " ms; every process it started was killed";
     } else if (out.stop() == ExecRunner.Stop.OUTPUT) {
-      status = ExecStatus.OUTPUT_LIMIT;
+      result = ExecStatus.OUTPUT_LIMIT;
       message = "wrote more than " + spec().limits().maxOutputBytes() + " bytes to stdout or stderr";
-    } else if (oomAfter > oomBefore && oomBefore >= 0 && code != 0) {
-      status = ExecStatus.OUT_OF_MEMORY;
+    } else if (oomAfter > oomBefore && oomBefore >= 0 && status != 0) {
+      result = ExecStatus.OUT_OF_MEMORY;
       message = "the memory limit of " + spec().limits().memoryBytes() + " bytes was hit (cgroup OOM kill)";
-    } else if (!ProcFs.alive(initPid)) {
+    } else if (status < 0 || !ProcFs.alive(initPid)) {
       markFailed("the container's PID 1 is gone");
       throw new SandboxFailedException("sandbox " + id() + " broke: its container stopped. Close it and create a new one");
-    } else if (code == 255 && isRuntimeStartError(stderr)) {
-      status = ExecStatus.EXITED;
-      code = 127;
+    } else if (signal != 0) {
+      result = ExecStatus.KILLED;
+      message = "killed by signal " + signal;
+    } else if ((code == 126 || code == 127)
+        && (stderr.startsWith("strata-init: ") || stderr.startsWith("prlimit: failed to execute"))) {
+      result = ExecStatus.EXITED;
       message = "could not start the program: " + stderr.strip();
-    } else if ((code == 126 || code == 127) && stderr.startsWith("prlimit: failed to execute")) {
-      status = ExecStatus.EXITED;
-      message = "could not start the program: " + stderr.strip();
-    } else if (code == 128 + Posix.SIGKILL) {
-      status = ExecStatus.KILLED;
-      message = "killed by SIGKILL";
     } else {
-      status = ExecStatus.EXITED;
+      result = ExecStatus.EXITED;
     }
-    return new ExecResult(status, code, out.stdout(), out.stderr(), out.duration(), message, usage);
+    return new ExecResult(result, code, out.stdout(), out.stderr(), out.duration(), message, usage);
   }
 
   private boolean isRuntimeStartError(String stderr) {
@@ -345,7 +568,7 @@ final class OciSandbox extends AbstractSandbox {
    * every process of the container but PID 1, which also catches daemons that left the tree;
    * otherwise the tree under the command's own process.
    */
-  private void killTree(Process runtimeProcess, Path pidFile) {
+  private void killTree(java.util.function.LongSupplier payloadHostPid) {
     for (int pass = 0; pass < 100; pass++) {
       Set<Long> victims = new java.util.LinkedHashSet<>();
       if (runningExecs.get() <= 1) {
@@ -355,7 +578,7 @@ final class OciSandbox extends AbstractSandbox {
           }
         }
       } else {
-        long payload = readPid(pidFile);
+        long payload = payloadHostPid.getAsLong();
         if (payload > 0) {
           victims.addAll(ProcFs.tree(payload));
         }
@@ -371,9 +594,6 @@ final class OciSandbox extends AbstractSandbox {
         Thread.currentThread().interrupt();
         break;
       }
-    }
-    if (readPid(pidFile) <= 0) {
-      runtimeProcess.destroyForcibly(); // killed before the payload even started
     }
   }
 
@@ -425,7 +645,7 @@ final class OciSandbox extends AbstractSandbox {
 
   @Override
   protected void doClose() {
-    Posix.close(lifelineFd); // PID 1 reads EOF and exits; the kernel kills the rest of the namespace
+    channel.close(); // PID 1 reads EOF and exits; the kernel kills the rest of the namespace
     // Wait for that before deleting: `delete --force` of a running container polls in 100 ms steps.
     long deadline = System.nanoTime() + 2_000_000_000L;
     while (ProcFs.alive(initPid) && System.nanoTime() < deadline) {

@@ -28,7 +28,17 @@ final class Posix {
     int mount(String source, String target, String type, long flags, String data);
 
     int umount2(String target, int flags);
+
+    int mkfifo(String path, int mode);
+
+    long write(int fd, byte[] buf, long count);
+
+    int open(String path, int flags);
   }
+
+  static final int O_RDONLY = 0;
+  static final int O_WRONLY = 1;
+  static final int O_NONBLOCK = 04000;
 
   static final int CLONE_NEWNET = 0x40000000;
   static final long MS_BIND = 4096;
@@ -100,6 +110,40 @@ final class Posix {
   /** Lazily unmounts {@code file} (a namespace bind mount); quiet when it is not a mount point. */
   static void detach(java.nio.file.Path file) {
     LIBC.umount2(file.toString(), MNT_DETACH);
+  }
+
+  static void mkfifo(java.nio.file.Path path) throws java.io.IOException {
+    if (LIBC.mkfifo(path.toString(), 0600) != 0) {
+      throw new java.io.IOException("mkfifo " + path + " failed: errno " + Native.getLastError());
+    }
+  }
+
+  /** Writes all of {@code buf} to a raw fd. */
+  static void writeFully(int fd, byte[] buf) throws java.io.IOException {
+    int off = 0;
+    while (off < buf.length) {
+      byte[] rest = off == 0 ? buf : java.util.Arrays.copyOfRange(buf, off, buf.length);
+      long n = LIBC.write(fd, rest, rest.length);
+      if (n < 0) {
+        int errno = Native.getLastError();
+        if (errno == 4) {
+          continue; // EINTR
+        }
+        throw new java.io.IOException("write failed: errno " + errno);
+      }
+      off += (int) n;
+    }
+  }
+
+  /**
+   * Opens the other end of a FIFO without blocking and closes it again: a thread blocked opening
+   * {@code fifo} (for reading if {@code forReader}) then proceeds and sees end-of-file (or EPIPE).
+   */
+  static void releaseFifo(java.nio.file.Path fifo, boolean forReader) {
+    int fd = LIBC.open(fifo.toString(), (forReader ? O_WRONLY : O_RDONLY) | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+      LIBC.close(fd);
+    }
   }
 
   static void close(int fd) {

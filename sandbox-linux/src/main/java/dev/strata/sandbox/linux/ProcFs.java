@@ -43,6 +43,25 @@ final class ProcFs {
     return pids;
   }
 
+  /** The host pid of the process that is {@code nsPid} inside namespace {@code ns}; -1 if none. */
+  static long hostPid(String ns, long nsPid) {
+    for (long pid : inNamespace(ns)) {
+      try {
+        for (String line : Files.readAllLines(PROC.resolve(pid + "/status"))) {
+          if (line.startsWith("NSpid:")) {
+            String[] ids = line.substring(6).trim().split("\\s+");
+            if (Long.parseLong(ids[ids.length - 1]) == nsPid) {
+              return pid;
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // gone meanwhile
+      }
+    }
+    return -1;
+  }
+
   /** {@code root} and every process below it, parents first. */
   static Set<Long> tree(long root) {
     Map<Long, List<Long>> children = new HashMap<>();
@@ -73,6 +92,17 @@ final class ProcFs {
       return Long.parseLong(rest.split(" ", 3)[1]);
     } catch (IOException | RuntimeException e) {
       return -1;
+    }
+  }
+
+  /** {@code alive}, {@code zombie} or {@code gone}, for messages. */
+  static String describe(long pid) {
+    try {
+      String stat = Files.readString(PROC.resolve(pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'Z' ? "zombie" : "alive (" + state + ")";
+    } catch (IOException | RuntimeException e) {
+      return "gone";
     }
   }
 

@@ -11,6 +11,9 @@
  *   <li>{@code linux.rootfs}: a root file system directory to use instead of read-only binds of
  *       the host's {@code /usr}, {@code /bin}, {@code /lib*}
  *   <li>{@code linux.userns}: {@code true} adds a user namespace also when running as root
+ *   <li>{@code linux.exec}: {@code agent} (default) runs commands through PID 1, the container's
+ *       own small init; {@code runtime} runs each through {@code runc exec} (slower, same
+ *       isolation)
  *   <li>{@code linux.tmpSize}: bytes for the {@code /tmp} tmpfs (default 64 MiB)
  *   <li>{@code linux.maxOpenFiles}: {@code RLIMIT_NOFILE} (default 1024)
  * </ul>

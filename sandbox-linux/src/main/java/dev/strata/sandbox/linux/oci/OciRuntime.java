@@ -70,16 +70,16 @@ public final class OciRuntime {
   }
 
   /**
-   * Starts {@code id} from {@code bundle} detached: PID 1 keeps {@code stdin} (the read end of
-   * the owner's lifeline pipe) and writes to {@code log}, as does the runtime itself.
+   * Starts {@code id} from {@code bundle} detached: PID 1 keeps {@code stdin} and {@code stdout}
+   * (the pipes to its owner); the runtime's own messages go to {@code log}.
    */
-  public Outcome runDetached(String id, Path bundle, File stdin, Path log) throws IOException {
+  public Outcome runDetached(String id, Path bundle, File stdin, File stdout, Path log) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(
             command("run", "--detach", "--bundle", bundle.toString(), "--pid-file",
                 bundle.resolve("init.pid").toString(), id));
     pb.redirectInput(ProcessBuilder.Redirect.from(stdin));
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stdout));
     pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();
     int code = waitFor(p);
