@@ -86,6 +86,16 @@ class LinuxSandboxBasicsTest {
   }
 
   @Test
+  void aSignalIsKilledNotAnExitCode() {
+    ExecResult r = shared.exec(Command.of("sh", "-c", "kill -TERM $$"));
+    assertEquals(ExecStatus.KILLED, r.status());
+    assertContains(r.message(), "signal 15");
+    ExecResult code = shared.exec(Command.of("sh", "-c", "exit 143"));
+    assertEquals(ExecStatus.EXITED, code.status(), "an exit code of 128+n is not a signal");
+    assertEquals(143, code.exitCode());
+  }
+
+  @Test
   void stdinReachesThePayload() {
     ExecResult r = shared.exec(Command.of("sh", "-c", "tr a-z A-Z; echo done").withStdin("abc\n"));
     assertEquals("ABC\ndone\n", r.stdoutText());
