@@ -92,7 +92,7 @@ final class KvmSandbox extends AbstractSandbox {
       String why = e.getMessage() + (qemu.isAlive() ? "" : " (QEMU exited with " + qemu.exitCode() + ")");
       markFailed(why);
       throw new SandboxFailedException("microVM " + id() + " broke while running " + command.argv().get(0)
-          + ": " + why + "\nconsole tail:\n" + qemu.consoleTail(20));
+          + ": " + why + "\nconsole tail:\n" + qemu.consoleDiagnosis(20));
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     ExecStatus status;

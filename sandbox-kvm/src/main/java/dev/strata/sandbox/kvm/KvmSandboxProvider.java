@@ -356,7 +356,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
         if (agent != null) {
           agent.close();
         }
-        String tail = qemu.consoleTail(25);
+        String tail = qemu.consoleDiagnosis(25);
         event.outcome = exited ? "qemu exited" : "watchdog timeout";
         event.consoleTail = tail;
         event.commit();

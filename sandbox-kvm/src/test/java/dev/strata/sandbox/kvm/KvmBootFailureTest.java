@@ -1,11 +1,17 @@
 package dev.strata.sandbox.kvm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.sandbox.Command;
 import dev.strata.sandbox.HardwareProfile;
 import dev.strata.sandbox.IsolationLevel;
+import dev.strata.sandbox.Sandbox;
+import dev.strata.sandbox.SandboxFailedException;
 import dev.strata.sandbox.SandboxSpec;
+import dev.strata.sandbox.SandboxState;
 import dev.strata.sandbox.SandboxStartException;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +27,26 @@ class KvmBootFailureTest {
         host));
     assertTrue(e.getMessage().contains("QEMU exited"), e.getMessage());
     assertTrue(e.getMessage().contains("Kernel panic"), "console tail in the message: " + e.getMessage());
+    KvmSpecTest.assertNoRunDirectories();
+  }
+
+  @Test
+  void aGuestKernelCrashDuringACommandFailsTheSandboxWithTheConsoleTail() {
+    HardwareProfile host = KvmTestSupport.requireVmHost();
+    KvmSandboxProvider provider = new KvmSandboxProvider();
+    Sandbox vm = provider.create(SandboxSpec.exactly(IsolationLevel.HARDWARE).build(), host);
+    try {
+      long qemu = ((KvmSandbox) vm).qemuPid();
+      SandboxFailedException e = assertThrows(SandboxFailedException.class,
+          () -> vm.exec(Command.of("sh", "-c", "echo c > /proc/sysrq-trigger; sleep 30")));
+      assertTrue(e.getMessage().contains("Kernel panic") || e.getMessage().contains("sysrq"), e.getMessage());
+      assertEquals(SandboxState.FAILED, vm.state());
+      assertThrows(SandboxFailedException.class, () -> vm.exec(Command.of("true")));
+      assertFalse(ProcessHandle.of(qemu).map(ProcessHandle::isAlive).orElse(false), "QEMU exited on the panic");
+    } finally {
+      vm.close();
+    }
+    assertEquals(SandboxState.CLOSED, vm.state());
     KvmSpecTest.assertNoRunDirectories();
   }
 

@@ -173,6 +173,24 @@ public final class QemuProcess implements AutoCloseable {
     return tail(consoleLog, lines);
   }
 
+  /**
+   * The console's last {@code lines} lines, preceded by the lines that say why a guest died (a
+   * panic, a BUG, an oops) when they scrolled out of that tail: what an error message needs.
+   */
+  public String consoleDiagnosis(int lines) {
+    String all = tail(consoleLog, 400);
+    String[] split = all.split("\n");
+    int from = Math.max(0, split.length - lines);
+    StringBuilder why = new StringBuilder();
+    for (int i = 0; i < from; i++) {
+      if (split[i].matches(".*(Kernel panic|BUG:|Oops|sysrq: Trigger a crash|Out of memory|Unable to|not syncing).*")) {
+        why.append(split[i]).append('\n');
+      }
+    }
+    String tail = String.join("\n", java.util.Arrays.asList(split).subList(from, split.length));
+    return why.length() == 0 ? tail : why + "...\n" + tail;
+  }
+
   /** What QEMU itself printed (errors about its command line, files it could not open). */
   public String qemuOutput() {
     return tail(qemuLog, 20);
@@ -181,7 +199,7 @@ public final class QemuProcess implements AutoCloseable {
   static String tail(Path file, int lines) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long len = f.length();
-      int take = (int) Math.min(len, 16 * 1024);
+      int take = (int) Math.min(len, 64 * 1024);
       byte[] b = new byte[take];
       f.seek(len - take);
       f.readFully(b);
