@@ -405,6 +405,7 @@ static void start_exec(const unsigned char *p, uint32_t len) {
       dprintf(2, "strata-agent: cannot enter working directory %s: %s\n", cwd, strerror(errno));
       _exit(126);
     }
+    environ = envp; /* execvpe searches the PATH of the command's environment, not the agent's */
     execvpe(argv[0], argv, envp);
     int err = errno;
     dprintf(2, "strata-agent: cannot run %s: %s\n", argv[0], strerror(err));

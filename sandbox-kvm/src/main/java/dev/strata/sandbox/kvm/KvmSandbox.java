@@ -5,6 +5,7 @@ import dev.strata.sandbox.ExecResult;
 import dev.strata.sandbox.ExecStatus;
 import dev.strata.sandbox.IsolationLevel;
 import dev.strata.sandbox.ResourceUsage;
+import dev.strata.sandbox.SandboxException;
 import dev.strata.sandbox.SandboxFailedException;
 import dev.strata.sandbox.SandboxSpec;
 import dev.strata.sandbox.SandboxStartException;
@@ -83,6 +84,8 @@ final class KvmSandbox extends AbstractSandbox {
           stdout,
           stderr,
           timeout.plus(AGENT_GRACE));
+    } catch (AgentConnection.OutputSinkException e) {
+      throw new SandboxException(e.getMessage(), e);
     } catch (AgentException e) {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (isClosed()) {

@@ -158,6 +158,29 @@ class KvmSandboxTest {
   }
 
   @Test
+  void aBrokenOutputSinkKillsTheCommandButNotTheVm() {
+    java.io.OutputStream broken = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        throw new java.io.IOException("disk full");
+      }
+    };
+    dev.strata.sandbox.SandboxException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.strata.sandbox.SandboxException.class,
+        () -> vm.exec(Command.of("sh", "-c", "echo x; sleep 30").withStdout(broken)));
+    assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+    assertEquals("still here\n", vm.exec(Command.of("echo", "still here")).stdoutText());
+  }
+
+  @Test
+  void searchesTheCommandsOwnPath() {
+    ExecResult r = vm.exec(Command.of("sh", "-c", "mkdir -p /tmp/mybin && printf '#!/bin/sh\\necho mine\\n' > /tmp/mybin/mine"
+        + " && chmod +x /tmp/mybin/mine"));
+    assertEquals(0, r.exitCode(), r.stderrText());
+    assertEquals("mine\n", vm.exec(Command.of("mine").withEnv("PATH", "/tmp/mybin:/bin")).stdoutText());
+  }
+
+  @Test
   void reportsQemuMemoryInStats() {
     Long rss = vm.stats().memoryBytes();
     assertTrue(rss != null && rss > (4L << 20), "QEMU RSS: " + rss);

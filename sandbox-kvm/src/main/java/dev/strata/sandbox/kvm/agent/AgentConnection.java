@@ -163,6 +163,7 @@ public final class AgentConnection implements Closeable {
       pump.start();
     }
     long deadline = System.nanoTime() + hostTimeout.toNanos();
+    Exception sinkFailure = null;
     try {
       while (true) {
         Frame f = next(deadline);
@@ -172,22 +173,30 @@ public final class AgentConnection implements Closeable {
         }
         switch (f.type()) {
           case Frame.STDOUT:
-            stdout.write(f.payload());
-            break;
           case Frame.STDERR:
-            stderr.write(f.payload());
+            if (sinkFailure == null) {
+              try {
+                (f.type() == Frame.STDOUT ? stdout : stderr).write(f.payload());
+              } catch (IOException | java.io.UncheckedIOException e) {
+                // The caller's sink broke: stop the command, but keep the VM in step with the agent.
+                sinkFailure = e;
+                kill();
+              }
+            }
             break;
           case Frame.EXIT:
-            return ExecOutcome.decode(f.payload());
+            ExecOutcome outcome = ExecOutcome.decode(f.payload());
+            if (sinkFailure != null) {
+              throw new OutputSinkException("writing the output of " + request.argv().get(0)
+                  + " failed, so the command was killed: " + sinkFailure, sinkFailure);
+            }
+            return outcome;
           case Frame.READY:
             break; // a repeated announcement: harmless
           default:
             throw new AgentException(describeUnexpected(f, "output or EXIT"));
         }
       }
-    } catch (IOException e) {
-      kill();
-      throw new AgentException("writing the command's output failed: " + e.getMessage());
     } finally {
       // From here on the pump sends nothing: its frames would reach the next command.
       done.set(true);
@@ -256,6 +265,15 @@ public final class AgentConnection implements Closeable {
       channel.close();
     } catch (IOException e) {
       LOG.debug("closing agent socket of {}", name, e);
+    }
+  }
+
+  /** The caller's output stream failed; the command was killed and the VM is still usable. */
+  public static final class OutputSinkException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OutputSinkException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
