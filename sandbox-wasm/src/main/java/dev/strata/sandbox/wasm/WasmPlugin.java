@@ -71,7 +71,9 @@ public final class WasmPlugin implements AutoCloseable {
   private final Map<String, ExportFunction> exports = new ConcurrentHashMap<>();
   private volatile GuestRunner.@Nullable Run current;
   private final Instance instance;
-  private boolean closed;
+  /** Calls run one at a time; the guest thread never takes this lock, only callers do. */
+  private final Object callLock = new Object();
+  private volatile boolean closed;
 
   private WasmPlugin(
       LoadedModule module,
@@ -126,10 +128,11 @@ public final class WasmPlugin implements AutoCloseable {
 
   /** Calls an exported function with numbers (raw values, as for {@link WasmHostFunction}). */
   public long[] call(String function, long... args) {
+    ExportFunction f = export(function);
     return runGuarded(
         function,
         () -> {
-          long[] out = export(function).apply(args);
+          long[] out = f.apply(args);
           return out == null ? new long[0] : out;
         });
   }
@@ -184,10 +187,8 @@ public final class WasmPlugin implements AutoCloseable {
   }
 
   private void ensureOpen() {
-    synchronized (this) {
-      if (closed) {
-        throw new SandboxClosedException("plugin " + module.name);
-      }
+    if (closed) {
+      throw new SandboxClosedException("plugin " + module.name);
     }
   }
 
@@ -195,10 +196,14 @@ public final class WasmPlugin implements AutoCloseable {
     T run();
   }
 
-  private synchronized <T> T runGuarded(String what, Body<T> body) {
-    if (closed) {
-      throw new SandboxClosedException("plugin " + module.name);
+  private <T> T runGuarded(String what, Body<T> body) {
+    synchronized (callLock) {
+      ensureOpen();
+      return runNow(what, body);
     }
+  }
+
+  private <T> T runNow(String what, Body<T> body) {
     GuestRunner.Run run = new GuestRunner.Run(limits.fuel().orElse(0));
     Duration timeout = limits.timeout();
     return GuestRunner.global()
@@ -227,7 +232,7 @@ public final class WasmPlugin implements AutoCloseable {
   /** Releases the plugin's memory; idempotent. */
   @Override
   public void close() {
-    synchronized (this) {
+    synchronized (callLock) {
       if (closed) {
         return;
       }
