@@ -92,8 +92,9 @@ public final class ClaimsHarness {
     Path work = out.resolve("raw");
     banner(machine, available, metrics, out);
 
+    List<String> settings = new ArrayList<>(options.describe());
     if (options.runJmh()) {
-      runJmh(work, available, metrics);
+      runJmh(work, available, metrics).forEach(w -> settings.add("warning: " + w));
     }
     if (options.runMemory()) {
       for (String tier : available) {
@@ -102,7 +103,7 @@ public final class ClaimsHarness {
     }
     List<Evaluation> evaluations = new Evaluator(metrics, machine.kvm()).evaluate(Claims.all());
     Report report = new Report(Instant.now(), options.mode().label(), Duration.between(start, Instant.now()),
-        machine, evaluations, metrics, options.describe());
+        machine, evaluations, metrics, settings);
     List<Path> files = report.writeTo(out);
     printSummary(report, files);
     return report;
@@ -116,7 +117,8 @@ public final class ClaimsHarness {
     terminal.println("  report: " + out);
   }
 
-  private void runJmh(Path work, Set<String> available, Metrics metrics) throws IOException {
+  /** Runs the plan; returns warnings for the report. */
+  private java.util.Collection<String> runJmh(Path work, Set<String> available, Metrics metrics) throws IOException {
     List<String> found = JmhRunner.listBenchmarks();
     BenchmarkPlan plan = BenchmarkPlan.build(found, options.tiers(), available, options.include(), options.runBaseline());
     List<BenchmarkPlan.Entry> entries = plan.entries();
@@ -156,6 +158,7 @@ public final class ClaimsHarness {
             Quantity.TIME.format(r.stat().error()), r.stat().samples());
       }
     }
+    return runner.warnings();
   }
 
   private void runProbe(String tier, Path work, Metrics metrics) throws IOException {

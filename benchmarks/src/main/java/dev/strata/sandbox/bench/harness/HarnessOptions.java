@@ -97,7 +97,7 @@ public final class HarnessOptions {
       case SMOKE:
         return new Jmh(1, 1, 100, 1, 100, 120);
       case QUICK:
-        return vm ? new Jmh(1, 1, 1000, 2, 1000, 300) : new Jmh(1, 1, 1000, 3, 1000, 120);
+        return vm ? new Jmh(1, 1, 1000, 4, 1000, 300) : new Jmh(1, 1, 1000, 3, 1000, 120);
       default:
         return vm ? new Jmh(1, 2, 1000, 10, 1000, 600) : new Jmh(2, 3, 2000, 5, 3000, 300);
     }
@@ -122,7 +122,14 @@ public final class HarnessOptions {
   public Probe probe(String backend) {
     switch (mode) {
       case SMOKE:
-        return new Probe(100, 300, GIB / 4, 20, "512m");
+        switch (backend) {
+          case "wasm":
+            return new Probe(100, 300, GIB / 4, 20, "512m");
+          case "linux":
+            return new Probe(3, 5, GIB / 4, 20, "512m");
+          default:
+            return new Probe(1, 1, GIB, 60, "512m");
+        }
       case QUICK:
         switch (backend) {
           case "wasm":

@@ -108,6 +108,10 @@ public final class MemoryDensityProbe {
     long kernel0 = proc.kernelBytes();
     long t0 = System.nanoTime();
     for (int i = 0; i < memoryCount; i++) {
+      if (i > 0 && System.nanoTime() > deadlineNanos) {
+        progress("memory: time limit reached after %d sandboxes; measuring those", i);
+        break;
+      }
       live.add(start(factory, spec, command));
       if ((i + 1) % Math.max(1, memoryCount / 5) == 0) {
         progress("memory: %d/%d idle sandboxes", i + 1, memoryCount);

@@ -38,8 +38,8 @@ public final class SvgChart {
         "bars: our median (blue), raw baseline (grey) · shaded: nominal claim · dashed: stricter target · log scale",
         "middle", 11, "normal"));
     panel(s, r, 0, new Panel("Start-up: create to first result", Quantity.TIME, 1e3, 1e12, ".nominal.startup",
-        new String[] {"wasm.instantiate-cached", null, null}));
-    panel(s, r, PANEL_W + 20, new Panel("Memory per idle sandbox", Quantity.BYTES, 1e3, 1e12, ".nominal.memory",
+        new String[] {null, null, null}));
+    panel(s, r, PANEL_W + 20, new Panel("Memory per idle sandbox", Quantity.BYTES, 1e2, 1e12, ".nominal.memory",
         new String[] {"wasm.retained-heap", "linux.memory", "kvm.memory"}));
     s.append("</svg>\n");
     return s.toString();
@@ -95,6 +95,7 @@ public final class SvgChart {
       if (e.baseline() != null) {
         bar(s, p, cx + 4, e.baseline().median(), "#9a9a9a", p.q().format(e.baseline().median()));
         s.append(text(cx + 17, BOTTOM - 4, "raw", "middle", 9, "normal").replace("fill=\"#222\"", "fill=\"white\""));
+        s.append(text(cx, BOTTOM + 44, "grey: " + esc(baselineName(e.baselineKey())), "middle", 9, "normal"));
       }
       s.append(text(cx, BOTTOM + 30, e.verdict().outcome().label(), "middle", 10, "bold"));
     }
@@ -108,6 +109,18 @@ public final class SvgChart {
     s.append(text(x + 13, top - 4, label, "middle", 10, "normal"));
   }
 
+  /** {@code jmh:linux:rawRuncRun} → {@code runc run}-like short names for the legend. */
+  static String baselineName(String key) {
+    if (key == null) {
+      return "";
+    }
+    String method = key.substring(key.lastIndexOf(':') + 1);
+    if (method.startsWith("raw")) {
+      method = method.substring(3);
+    }
+    return method.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+  }
+
   private static Optional<Evaluation> find(Report r, String id) {
     return r.evaluations().stream().filter(e -> e.claim().id().equals(id)).findFirst();
   }
@@ -119,11 +132,13 @@ public final class SvgChart {
   }
 
   private static String tick(Quantity q, double v) {
+    int exp = (int) Math.round(Math.log10(v));
     if (q == Quantity.TIME) {
-      return Quantity.formatTime(v);
+      String[] units = {"ns", "µs", "ms", "s"};
+      int u = Math.min(exp / 3, units.length - 1);
+      return (long) Math.pow(10, exp - 3 * u) + " " + units[u];
     }
     List<String> units = List.of("B", "kB", "MB", "GB", "TB");
-    int exp = (int) Math.round(Math.log10(v));
     return (long) Math.pow(10, exp % 3) + " " + units.get(exp / 3);
   }
 
