@@ -11,7 +11,8 @@ import java.time.Duration;
 
 /**
  * Runs the plugin server on {@code 127.0.0.1:8080} (or the port given as the first argument) with
- * the bundled plugins loaded: WASM {@code greet}, {@code spin}, {@code flood}, {@code crash}, and,
+ * the bundled plugins loaded: WASM {@code greet}, {@code spin}, {@code flood}, {@code crash}, {@code
+ * hog}, and,
  * where the PROCESS tier is available, native {@code upper}, {@code spin-native}, {@code
  * flood-native}, {@code crash-native}.
  */
@@ -36,7 +37,7 @@ public final class PluginServerMain {
                   factory.close();
                 }));
     server.put("greeting", "hello");
-    for (String name : new String[] {"greet", "spin", "flood", "crash"}) {
+    for (String name : new String[] {"greet", "spin", "flood", "crash", "hog"}) {
       server.load(name, "wasm", resource("/plugins/" + name + ".wasm"));
     }
     boolean process = factory.isAvailable(IsolationLevel.PROCESS);
@@ -53,6 +54,7 @@ public final class PluginServerMain {
     System.out.println("  curl -s -d x " + base + "/plugins/spin     # stopped after 2 s, 504");
     System.out.println("  curl -s -d x " + base + "/plugins/flood    # stopped at 64 KiB, 502");
     System.out.println("  curl -s -d x " + base + "/plugins/crash    # trapped, 502");
+    System.out.println("  curl -s -d x " + base + "/plugins/hog      # out of memory at 64 MiB, 502");
     if (process) {
       System.out.println("  curl -s -d shout " + base + "/plugins/upper");
     } else {

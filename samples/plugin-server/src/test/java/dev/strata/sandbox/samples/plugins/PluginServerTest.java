@@ -43,7 +43,7 @@ class PluginServerTest {
             new InetSocketAddress("127.0.0.1", 0),
             ResourceLimits.small().toBuilder().withTimeout(CALL_TIMEOUT).withMaxOutputBytes(OUTPUT_CAP).build());
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    for (String name : new String[] {"greet", "spin", "flood", "crash"}) {
+    for (String name : new String[] {"greet", "spin", "flood", "crash", "hog"}) {
       HttpResponse<String> r = put("/plugins/" + name + "?kind=wasm", resource("/plugins/" + name + ".wasm"));
       assertEquals(201, r.statusCode(), r.body());
     }
@@ -110,6 +110,15 @@ class PluginServerTest {
     // it can be called again, and traps again: nothing in the server broke
     assertEquals("TRAPPED", field(post("/plugins/crash", "y"), "status"));
     assertEquals(200, post("/plugins/greet", "after the crash").statusCode());
+  }
+
+  @Test
+  void memoryHogIsStoppedAtItsMemoryLimit() throws Exception {
+    HttpResponse<String> r = post("/plugins/hog", "x");
+    assertEquals(502, r.statusCode(), r.body());
+    assertEquals("OUT_OF_MEMORY", field(r, "status"));
+    assertTrue(field(r, "message").contains("memory.grow was refused"), r.body());
+    assertEquals(200, post("/plugins/greet", "after the hog").statusCode());
   }
 
   @Test
