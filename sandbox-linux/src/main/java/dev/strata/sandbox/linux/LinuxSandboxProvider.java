@@ -179,7 +179,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
       OciRuntime rt = new OciRuntime(name, bin.get(), base.resolve(name + "-state"), !root);
       OciSandbox.Host host =
           new OciSandbox.Host(
-              rt, base.resolve("bundles"), initFile, JSON, root, cgroups, swap,
+              rt, base.resolve("bundles"), base.resolve("rootfs"), initFile, JSON, root, cgroups, swap,
               SeccompProfile.architecturesFor(System.getProperty("os.arch", "")));
       reapStale(rt, base.resolve("bundles"));
       long t0 = System.nanoTime();

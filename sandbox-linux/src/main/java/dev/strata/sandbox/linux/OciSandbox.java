@@ -48,7 +48,7 @@ final class OciSandbox extends AbstractSandbox {
 
   /** Parent of every sandbox cgroup. */
   static final String CGROUP_PARENT = "/strata";
-  /** The bind mount holding a NONE sandbox's network namespace, in its bundle. */
+  /** Where versions before 0.1 kept a NONE sandbox's network namespace (a bind mount). */
   static final String NETNS_FILE = "netns";
   /** The bundle directory with each command's stdio FIFOs, and where it appears inside. */
   static final String IO_DIR = "io";
@@ -118,6 +118,7 @@ final class OciSandbox extends AbstractSandbox {
   record Host(
       OciRuntime runtime,
       Path bundles,
+      Path skeletons,
       Path initBinary,
       ObjectMapper json,
       boolean root,
@@ -135,11 +136,12 @@ final class OciSandbox extends AbstractSandbox {
     int[] requests = null;
     int[] replies = null;
     AgentChannel channel = null;
+    int[] netnsFd = {-1};
     boolean started = false;
     try {
       Files.createDirectories(bundle);
       boolean agent = !options.runtimeExec() && !(host.root() && options.userNamespace());
-      OciConfig config = configure(id, spec, options, host, bundle, agent);
+      OciConfig config = configure(id, spec, options, host, bundle, agent, netnsFd);
       config.write(bundle.resolve("config.json"));
 
       requests = Posix.pipe();
@@ -182,6 +184,7 @@ final class OciSandbox extends AbstractSandbox {
       }
       throw new SandboxStartException("sandbox " + id + " could not start: " + e, e);
     } finally {
+      Posix.close(netnsFd[0]); // PID 1 holds the namespace now, or it is not needed
       if (!started) {
         if (channel != null) {
           channel.close();
@@ -200,7 +203,7 @@ final class OciSandbox extends AbstractSandbox {
   }
 
   private static OciConfig configure(
-      String id, SandboxSpec spec, LinuxOptions options, Host host, Path bundle, boolean agent)
+      String id, SandboxSpec spec, LinuxOptions options, Host host, Path bundle, boolean agent, int[] netnsFd)
       throws IOException {
     ResourceLimits limits = spec.limits();
     OciConfig c = new OciConfig(host.json());
@@ -218,29 +221,18 @@ final class OciSandbox extends AbstractSandbox {
     if (options.rootfs() != null) {
       c.root(options.rootfs(), true);
     } else {
-      Path rootfs = bundle.resolve("rootfs");
-      Files.createDirectories(rootfs.resolve("etc"));
       for (String name : HOST_TOP_DIRS) {
         Path hostDir = Path.of("/", name);
-        if (Files.isSymbolicLink(hostDir)) {
-          // merged /usr: /bin -> usr/bin and so on; keep the same links
-          Files.createSymbolicLink(rootfs.resolve(name), Files.readSymbolicLink(hostDir));
-        } else if (Files.isDirectory(hostDir)) {
+        if (!Files.isSymbolicLink(hostDir) && Files.isDirectory(hostDir)) {
           c.mount(MountEntry.bind(hostDir, "/" + name, true));
         }
       }
-      Files.writeString(
-          rootfs.resolve("etc/passwd"),
-          "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-      Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
-      Files.writeString(rootfs.resolve("etc/hosts"), "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost\n");
-      Files.writeString(rootfs.resolve("etc/hostname"), "sandbox\n");
       for (String f : HOST_ETC_FILES) {
         if (Files.exists(Path.of(f))) {
           c.mount(MountEntry.bind(Path.of(f), f, true));
         }
       }
-      c.root(Path.of("rootfs"), true);
+      c.root(RootfsSkeleton.forSpec(host.skeletons(), spec, HOST_TOP_DIRS, HOST_ETC_FILES), true);
     }
     c.mount(MountEntry.tmpfs("/tmp", options.tmpBytes(), "1777"));
     spec.scratch().ifPresent(s -> c.mount(MountEntry.tmpfs(s.sandboxPath(), s.maxBytes(), "1777")));
@@ -271,10 +263,10 @@ final class OciSandbox extends AbstractSandbox {
     // Without cgroups the memory bound is RLIMIT_AS, set per command by prlimit (see doExec):
     // in the config it would also bind the runtime's own init, whose Go runtime then crashes.
     if (spec.network() == NetworkPolicy.NONE && host.root() && !userns) {
-      // NONE: a namespace whose loopback stays down; runc brings lo up in namespaces it makes
-      Path netns = bundle.resolve(NETNS_FILE);
-      Posix.newEmptyNetns(netns);
-      c.networkNamespace(netns);
+      // NONE: a namespace whose loopback stays down (runc brings lo up in namespaces it makes),
+      // passed by an fd of ours rather than a bind mount, whose umount would cost an RCU wait
+      netnsFd[0] = Posix.newEmptyNetns();
+      c.networkNamespace(Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + netnsFd[0]));
     }
     c.seccomp(
         host.seccompArchitectures().isEmpty()
@@ -657,12 +649,14 @@ final class OciSandbox extends AbstractSandbox {
         break;
       }
     }
-    OciRuntime.Outcome del = runtime.call("delete", id());
-    if (!del.ok()) {
-      del = runtime.deleteForce(id());
-    }
-    if (!del.ok() && !del.output().contains("does not exist")) {
-      LOG.warn("{} delete {} failed: {}", runtime.name(), id(), del.output());
+    if (!removeStopped()) {
+      OciRuntime.Outcome del = runtime.call("delete", id());
+      if (!del.ok()) {
+        del = runtime.deleteForce(id());
+      }
+      if (!del.ok() && !del.output().contains("does not exist")) {
+        LOG.warn("{} delete {} failed: {}", runtime.name(), id(), del.output());
+      }
     }
     if (cgroup != null) {
       for (Path dir : cgroup.existingDirs()) {
@@ -675,6 +669,47 @@ final class OciSandbox extends AbstractSandbox {
     }
     deleteTree(bundle);
     ContainerCgroup.removeEmptyParents(CGROUP_PARENT);
+  }
+
+  /**
+   * What {@code runc delete} does for a stopped container, without starting the runtime (a Go
+   * program: tens of milliseconds): remove its cgroup directories, then its state directory.
+   * False when anything is off (PID 1 still there, a cgroup busy), for the runtime to handle.
+   */
+  private boolean removeStopped() {
+    if (ProcFs.alive(initPid)) {
+      return false;
+    }
+    if (cgroup != null) {
+      for (int attempt = 0; attempt < 50; attempt++) {
+        boolean busy = false;
+        for (Path dir : cgroup.existingDirs()) {
+          try {
+            Files.delete(dir);
+          } catch (IOException e) {
+            busy = true; // the last exits are still being accounted: try again shortly
+          }
+        }
+        if (!busy) {
+          break;
+        }
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      if (!cgroup.existingDirs().isEmpty()) {
+        return false;
+      }
+    }
+    Path state = runtime.stateRoot().resolve(id());
+    if (!Files.isDirectory(state)) {
+      return false;
+    }
+    deleteTree(state);
+    return !Files.exists(state);
   }
 
   static void deleteTree(Path dir) {

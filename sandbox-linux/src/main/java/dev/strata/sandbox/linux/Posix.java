@@ -29,6 +29,7 @@ final class Posix {
 
     int umount2(String target, int flags);
 
+
     int mkfifo(String path, int mode);
 
     long write(int fd, byte[] buf, long count);
@@ -75,22 +76,22 @@ final class Posix {
   }
 
   /**
-   * A new network namespace with nothing in it (loopback down), kept alive by a bind mount on
-   * {@code file}. Made on a thread of its own, which ends right after: the JVM's other threads
-   * stay in the host's namespace. Needs root.
+   * A new network namespace with nothing in it (loopback down), held by the returned fd (close
+   * it once a process has joined). Made on a thread of its own, which ends right after: the JVM's
+   * other threads stay in the host's namespace. Needs root.
    */
-  static void newEmptyNetns(java.nio.file.Path file) throws java.io.IOException {
-    java.nio.file.Files.createFile(file);
-    int[] errno = {0};
+  static int newEmptyNetns() throws java.io.IOException {
+    int[] result = {-1, 0};
     Thread t =
         new Thread(
             () -> {
               if (LIBC.unshare(CLONE_NEWNET) != 0) {
-                errno[0] = Native.getLastError();
+                result[1] = Native.getLastError();
                 return;
               }
-              if (LIBC.mount("/proc/thread-self/ns/net", file.toString(), "none", MS_BIND, null) != 0) {
-                errno[0] = Native.getLastError();
+              result[0] = LIBC.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+              if (result[0] < 0) {
+                result[1] = Native.getLastError();
               }
             },
             "strata-netns");
@@ -101,10 +102,10 @@ final class Posix {
       Thread.currentThread().interrupt();
       throw new java.io.IOException("interrupted while making a network namespace", e);
     }
-    if (errno[0] != 0) {
-      java.nio.file.Files.deleteIfExists(file);
-      throw new java.io.IOException("could not make a network namespace: errno " + errno[0]);
+    if (result[0] < 0) {
+      throw new java.io.IOException("could not make a network namespace: errno " + result[1]);
     }
+    return result[0];
   }
 
   /** Lazily unmounts {@code file} (a namespace bind mount); quiet when it is not a mount point. */
