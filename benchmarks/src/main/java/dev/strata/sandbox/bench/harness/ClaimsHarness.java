@@ -50,6 +50,10 @@ public final class ClaimsHarness {
       // the tiers' INFO lines would drown the progress lines; warnings still show
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(HarnessOptions.USAGE);
+      return;
+    }
     HarnessOptions options;
     try {
       options = HarnessOptions.parse(args);

@@ -50,7 +50,7 @@ public record Verdict(Outcome outcome, double factor, String text) {
           : fails(value / r.limit());
     }
     if (rule instanceof Rule.AtLeast r) {
-      return value >= r.limit() ? holds(value / r.limit()) : fails(r.limit() / value);
+      return value >= r.limit() ? holds(value / r.limit()) : short_(r.limit() / value);
     }
     if (rule instanceof Rule.RatioAtMost r) {
       if (Double.isNaN(baseline) || baseline <= 0) {
@@ -62,7 +62,7 @@ public record Verdict(Outcome outcome, double factor, String text) {
     Rule.Band b = (Rule.Band) rule;
     if (b.higherIsBetter()) {
       if (value < b.low()) {
-        return fails(b.low() / value);
+        return short_(b.low() / value);
       }
       return value > b.high() ? beaten(value / b.high()) : holds(value / b.low());
     }
@@ -85,6 +85,11 @@ public record Verdict(Outcome outcome, double factor, String text) {
 
   static Verdict fails(double excess) {
     return new Verdict(Outcome.FAILS, excess, "fails (" + times(excess) + " over)");
+  }
+
+  /** A count below its target: "short", not "over". */
+  static Verdict short_(double shortfall) {
+    return new Verdict(Outcome.FAILS, shortfall, "fails (" + times(shortfall) + " short)");
   }
 
   static String times(double f) {

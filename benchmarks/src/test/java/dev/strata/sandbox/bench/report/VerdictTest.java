@@ -50,6 +50,7 @@ class VerdictTest {
     Verdict few = Verdict.judge(new Rule.AtLeast(100_000), 25_000, NAN);
     assertEquals(Outcome.FAILS, few.outcome());
     assertEquals(4.0, few.factor(), 1e-9);
+    assertEquals("fails (4.00× short)", few.text());
   }
 
   @Test
