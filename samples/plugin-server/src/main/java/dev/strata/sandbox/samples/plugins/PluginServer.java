@@ -2,9 +2,11 @@ package dev.strata.sandbox.samples.plugins;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.strata.sandbox.BackendStatus;
 import dev.strata.sandbox.CapacityExceededException;
-import dev.strata.sandbox.IsolationLevel;
+import dev.strata.sandbox.ExecStatus;
 import dev.strata.sandbox.InvalidProgramException;
+import dev.strata.sandbox.IsolationLevel;
 import dev.strata.sandbox.InvalidSpecException;
 import dev.strata.sandbox.ResourceLimits;
 import dev.strata.sandbox.SandboxException;
@@ -26,7 +28,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -184,7 +188,7 @@ public final class PluginServer implements AutoCloseable {
           "native plugins run in the PROCESS tier, which is not available here: "
               + factory.availability().stream()
                   .filter(b -> b.level() == IsolationLevel.PROCESS)
-                  .map(b -> b.describe())
+                  .map(BackendStatus::describe)
                   .findFirst()
                   .orElse("no PROCESS backend (sandbox-linux) on the class path"),
           List.of());
@@ -223,10 +227,10 @@ public final class PluginServer implements AutoCloseable {
    *
    * @return what happened, or empty if there is no such plugin
    */
-  public java.util.Optional<PluginResult> call(String name, byte[] input) {
+  public Optional<PluginResult> call(String name, byte[] input) {
     LoadedPlugin plugin = plugins.get(name);
     if (plugin == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     PluginResult r = plugin.call(input);
     LOG.info(
@@ -235,9 +239,9 @@ public final class PluginServer implements AutoCloseable {
         r.kind(),
         r.isolation(),
         r.status(),
-        r.status() == dev.strata.sandbox.ExecStatus.EXITED ? " " + r.exitCode() : "",
+        r.status() == ExecStatus.EXITED ? " " + r.exitCode() : "",
         r.duration().toMillis());
-    return java.util.Optional.of(r);
+    return Optional.of(r);
   }
 
   private void plugins(HttpExchange ex) throws IOException {
@@ -280,7 +284,7 @@ public final class PluginServer implements AutoCloseable {
             send(ex, 413, error("the input may be at most " + MAX_INPUT_BYTES + " bytes"));
             return;
           }
-          java.util.Optional<PluginResult> r;
+          Optional<PluginResult> r;
           try {
             r = call(name, input);
           } catch (SandboxException e) {
@@ -350,7 +354,7 @@ public final class PluginServer implements AutoCloseable {
       for (IsolationLevel level : IsolationLevel.values()) {
         var tier = metrics.tier(level);
         if (tier.created() > 0) {
-          String prefix = level.name().toLowerCase(java.util.Locale.ROOT);
+          String prefix = level.name().toLowerCase(Locale.ROOT);
           m.put(prefix + "Created", tier.created());
           m.put(prefix + "Execs", new Json.RawJson(execs(tier.execs())));
         }
@@ -359,7 +363,7 @@ public final class PluginServer implements AutoCloseable {
     }
   }
 
-  private static String execs(Map<dev.strata.sandbox.ExecStatus, Long> execs) {
+  private static String execs(Map<ExecStatus, Long> execs) {
     Map<String, Object> m = new TreeMap<>();
     execs.forEach((k, v) -> m.put(k.name(), v));
     return Json.object(m);

@@ -2,6 +2,7 @@ package dev.strata.sandbox.samples.serverless;
 
 import dev.strata.sandbox.Command;
 import dev.strata.sandbox.ExecResult;
+import dev.strata.sandbox.ExecStatus;
 import dev.strata.sandbox.IsolationLevel;
 import dev.strata.sandbox.Mount;
 import dev.strata.sandbox.ResourceLimits;
@@ -23,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -302,7 +304,7 @@ public final class FunctionRunner implements AutoCloseable {
           millis(inv.acquire()),
           millis(inv.exec()),
           result.status(),
-          result.status() == dev.strata.sandbox.ExecStatus.EXITED ? " " + result.exitCode() : "");
+          result.status() == ExecStatus.EXITED ? " " + result.exitCode() : "");
       return Optional.of(inv);
     } catch (SandboxException e) {
       lease.discard();
@@ -311,7 +313,7 @@ public final class FunctionRunner implements AutoCloseable {
   }
 
   static String millis(Duration d) {
-    return String.format(java.util.Locale.ROOT, "%.3f", d.toNanos() / 1e6);
+    return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e6);
   }
 
   /** Stats of one function, if deployed. */
