@@ -375,6 +375,13 @@ public final class KvmSandboxProvider implements SandboxProvider {
           throw new SandboxStartException("microVM " + id + " did not reach its agent in " + attempts
               + " attempt(s) of " + bootTimeout.toSeconds() + " s: " + failures + "\nconsole tail:\n" + tail);
         }
+      } catch (RuntimeException | Error e) {
+        // nothing may outlive a failed create
+        qemu.kill();
+        if (agent != null) {
+          agent.close();
+        }
+        throw e;
       }
     }
     throw new IllegalStateException("unreachable");
