@@ -83,7 +83,8 @@ final class JmhRunner {
         .resultFormat(ResultFormatType.JSON)
         .result(json.toString())
         .output(log.toString())
-        .jvmArgsAppend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        // prepend, not append: a tier's @Fork(jvmArgsAppend = ...) must survive
+        .jvmArgsPrepend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     for (Map.Entry<String, String> p : entry.params().entrySet()) {
       b.param(p.getKey(), p.getValue());
     }
