@@ -9,7 +9,7 @@ out=../resources/plugins
 mkdir -p "$out"
 CC=${CC:-clang-14}
 SYSROOT=${WASI_SYSROOT:-/usr}
-for plugin in greet spin flood crash hog; do
+for plugin in greet spin flood crash hog sneaky; do
   "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -O2 -Wall -Wextra -Werror \
     -mexec-model=reactor -Wl,--allow-undefined -Wl,--strip-all -Wl,--initial-memory=131072 \
     -o "$out/$plugin.wasm" "$plugin.c"

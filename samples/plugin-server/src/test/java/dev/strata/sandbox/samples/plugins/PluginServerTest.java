@@ -127,12 +127,18 @@ class PluginServerTest {
     assertEquals(400, notWasm.statusCode(), notWasm.body());
     assertTrue(field(notWasm, "error").contains("junk"), notWasm.body());
 
+    // deny by default: a module that imports WASI (printf) is refused, naming what it wanted
+    HttpResponse<String> sneaky = put("/plugins/sneaky?kind=wasm", resource("/plugins/sneaky.wasm"));
+    assertEquals(400, sneaky.statusCode(), sneaky.body());
+    assertTrue(field(sneaky, "error").contains("wasi_snapshot_preview1.fd_write"), sneaky.body());
+
     HttpResponse<String> badName = put("/plugins/Bad_Name?kind=wasm", resource("/plugins/greet.wasm"));
     assertEquals(400, badName.statusCode(), badName.body());
 
     assertEquals(404, post("/plugins/nobody", "x").statusCode());
     assertTrue(get("/plugins").body().contains("\"name\":\"greet\""));
     assertTrue(!get("/plugins").body().contains("junk"));
+    assertTrue(!get("/plugins").body().contains("sneaky"));
   }
 
   @Test
