@@ -200,6 +200,7 @@ public class LinuxBenchmark {
       report("oursWarmExec", n * 3, b::oursWarmExec);
       report("rawRuncRun", n, b::rawRuncRun);
       report("rawBwrap", n, b::rawBwrap);
+      paired("oursCreateExecClose / rawRuncRun", n, b::oursCreateExecClose, b::rawRuncRun);
     } finally {
       b.tearDown();
     }
@@ -227,6 +228,47 @@ public class LinuxBenchmark {
   }
 
   /**
+   * The two alternately, so that both see the same load on a busy host: the median of the
+   * per-pair ratios.
+   */
+  private static void paired(String name, int n, Op ours, Op raw) throws Exception {
+    double[] ratio = new double[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      ours.run();
+      long t1 = System.nanoTime();
+      raw.run();
+      long t2 = System.nanoTime();
+      ratio[i] = (t1 - t0) / (double) (t2 - t1);
+    }
+    java.util.Arrays.sort(ratio);
+    System.out.printf(Locale.ROOT, "%-34s n=%3d  median ratio %.2f  (p25 %.2f, p75 %.2f)%n",
+        name, n, ratio[n / 2], ratio[n / 4], ratio[(3 * n) / 4]);
+  }
+
+  /** Proportional set size of every container PID 1 ({@code .strata-init}) on the host, summed. */
+  private static long initPss() throws IOException {
+    long total = 0;
+    try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path p : procs) {
+        try {
+          if (!Files.readString(p.resolve("comm")).trim().equals(".strata-init")) {
+            continue;
+          }
+          for (String line : Files.readAllLines(p.resolve("smaps_rollup"))) {
+            if (line.startsWith("Pss:")) {
+              total += Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+          }
+        } catch (IOException | RuntimeException gone) {
+          // exited meanwhile
+        }
+      }
+    }
+    return total;
+  }
+
+  /**
    * Host memory an idle sandbox costs: the drop of MemAvailable with {@code count} idle sandboxes
    * up, per sandbox, and for comparison the cgroup's own charge and PID 1's RSS.
    */
@@ -236,6 +278,7 @@ public class LinuxBenchmark {
     try {
       System.gc();
       Thread.sleep(500);
+      long pssBefore = initPss();
       long before = memAvailable();
       for (int i = 0; i < count; i++) {
         Sandbox sb = provider.create(spec, host);
@@ -245,9 +288,11 @@ public class LinuxBenchmark {
       Thread.sleep(1000);
       long after = memAvailable();
       long cgroup = up.stream().mapToLong(s -> s.stats().memory().orElse(0)).sum();
+      long pss = initPss() - pssBefore;
       System.out.printf(Locale.ROOT,
-          "idle sandboxes: %d; MemAvailable drop %.2f MiB each; cgroup charge %.2f MiB each%n",
-          count, (before - after) / (double) count / (1 << 20), cgroup / (double) count / (1 << 20));
+          "idle sandboxes: %d; MemAvailable drop %.2f MiB each; cgroup charge %.2f MiB each; PID 1 PSS %.1f KiB each%n",
+          count, (before - after) / (double) count / (1 << 20), cgroup / (double) count / (1 << 20),
+          pss / (double) count / 1024);
     } finally {
       up.forEach(Sandbox::close);
     }
