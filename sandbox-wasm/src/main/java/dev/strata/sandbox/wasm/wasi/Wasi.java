@@ -132,6 +132,8 @@ public final class Wasi implements AutoCloseable {
   static final int FST_MTIM_NOW = 8;
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** -Dstrata.wasi.trace=true prints every call and its errno to stderr, for debugging guests. */
+  private static final boolean TRACE = Boolean.getBoolean("strata.wasi.trace");
   private static final int MAX_SYMLINKS = 32;
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
@@ -291,7 +293,11 @@ public final class Wasi implements AutoCloseable {
     int fd = 3;
     for (WasiConfig.Preopen p : config.preopens) {
       Root root = new Root(p.hostDir(), p.readOnly(), p.guestPath());
-      fds.put(fd++, new DirFd(root, List.of(), true, DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS));
+      // Under a read-only preopen no file descriptor inherits write rights: a guest that asks for
+      // them without creating or truncating (Zig asks for everything) gets a read-only file, and
+      // creating, truncating or appending fails with EROFS.
+      long inheriting = p.readOnly() ? (DIR_RIGHTS | FILE_RIGHTS) & ~WRITE_RIGHTS : DIR_RIGHTS | FILE_RIGHTS;
+      fds.put(fd++, new DirFd(root, List.of(), true, DIR_RIGHTS, inheriting));
     }
   }
 
@@ -389,6 +395,9 @@ public final class Wasi implements AutoCloseable {
             errno = errnoOf(e.getCause());
           } catch (InvalidPathException e) {
             errno = Errno.INVAL;
+          }
+          if (TRACE) {
+            System.err.println("wasi " + name + java.util.Arrays.toString(a) + " -> " + errno);
           }
           return new long[] {errno};
         });
@@ -1111,7 +1120,15 @@ public final class Wasi implements AutoCloseable {
       throw new WasiError(Errno.NOENT);
     }
     if (path.startsWith("/")) {
-      throw new WasiError(Errno.NOTCAPABLE);
+      // Some guests (Zig) pass "/x" to the preopen named "/": that means the same place. From
+      // any other descriptor an absolute path is refused, as WASI requires.
+      if (!(dir.preopen && dir.root.guestName.equals("/"))) {
+        throw new WasiError(Errno.NOTCAPABLE);
+      }
+      path = path.replaceFirst("^/+", "");
+      if (path.isEmpty()) {
+        path = ".";
+      }
     }
     boolean trailingSlash = path.endsWith("/");
     Deque<String> work = new ArrayDeque<>();
