@@ -55,7 +55,15 @@ public final class BenchNames {
   /** {@code ProcessBuilder} of {@code /bin/true} (the harness's own baseline). */
   public static final String RAW_PROCESS_BUILDER = "rawProcessBuilderTrue";
 
+  /** raw Chicory on the harness's 1-page module (the fallback baseline of the API benchmark). */
+  public static final String RAW_CHICORY_CREATE_RUN = "rawChicoryCreateRun";
+
   private BenchNames() {}
+
+  /** The key of a harness-owned baseline. */
+  public static String baseline(String method) {
+    return jmhKey("baseline", method, Map.of());
+  }
 
   /** The key of a JMH result: {@code jmh:<group>:<method>[params]}. */
   public static String jmhKey(String group, String method, Map<String, String> params) {

@@ -14,7 +14,10 @@ import java.util.Objects;
  * @param rule how the measurement is judged
  * @param measuredBy metric keys that measure it, the first present wins (tier benchmark first,
  *     then the harness's fallback)
- * @param baselines metric keys of the raw baseline, the first present is used for the ratio
+ * @param baselines metric keys of the raw baseline, the first present is used for the ratio; when
+ *     the two lists have the same length they are pairs (the tier's own measurement with the
+ *     tier's own baseline, the harness's fallback with the fallback's baseline), and the first
+ *     complete pair wins
  * @param requiresKvm true when the target only applies with KVM (under TCG it is reported, not
  *     judged)
  */

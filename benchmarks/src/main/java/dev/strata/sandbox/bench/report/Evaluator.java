@@ -32,6 +32,16 @@ public final class Evaluator {
     Optional<String> down = metrics.unavailable(claim.backend());
     String measuredKey = firstPresent(claim.measuredBy());
     String baselineKey = firstPresent(claim.baselines());
+    if (claim.measuredBy().size() == claim.baselines().size()) {
+      // paired: compare like with like (same module, same command) when a complete pair exists
+      for (int i = 0; i < claim.measuredBy().size(); i++) {
+        if (metrics.get(claim.measuredBy().get(i)).isPresent() && metrics.get(claim.baselines().get(i)).isPresent()) {
+          measuredKey = claim.measuredBy().get(i);
+          baselineKey = claim.baselines().get(i);
+          break;
+        }
+      }
+    }
     Stat measured = measuredKey == null ? null : metrics.get(measuredKey).orElseThrow();
     Stat baseline = baselineKey == null ? null : metrics.get(baselineKey).orElseThrow();
     double ratio =

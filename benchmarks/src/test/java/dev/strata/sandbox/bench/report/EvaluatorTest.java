@@ -54,6 +54,23 @@ class EvaluatorTest {
   }
 
   @Test
+  void aRatioComparesLikeWithLikeWhenAPairIsComplete() {
+    Metrics m = new Metrics()
+        .put(BenchNames.tier("wasm", "oursCreateExecClose"), time(900e3, 1e3)) // hello module, no raw of its own
+        .put(BenchNames.api("wasm", "oursCreateExecClose"), time(60e3, 1e3)) // 1-page module
+        .put(BenchNames.baseline("rawChicoryCreateRun"), time(50e3, 1e3)); // 1-page module
+    Evaluation e = new Evaluator(m, false).evaluate(claim("wasm.overhead.cold"));
+    assertEquals("jmh:api:oursCreateExecClose[tier=wasm]", e.measuredKey());
+    assertEquals("jmh:baseline:rawChicoryCreateRun", e.baselineKey());
+    assertEquals(1.2, e.ratio(), 1e-9);
+    assertEquals(Outcome.FAILS, e.verdict().outcome());
+    m.put(BenchNames.tier("wasm", "rawCreateExecClose"), time(850e3, 1e3));
+    Evaluation own = new Evaluator(m, false).evaluate(claim("wasm.overhead.cold"));
+    assertEquals("jmh:wasm:oursCreateExecClose", own.measuredKey(), "the tier's own pair comes first");
+    assertEquals("jmh:wasm:rawCreateExecClose", own.baselineKey());
+  }
+
+  @Test
   void aMissingBaselineIsSaidSo() {
     Metrics m = new Metrics()
         .put(BenchNames.tier("kvm", "oursBootToFirstExec"), time(3e9, 1e8))
