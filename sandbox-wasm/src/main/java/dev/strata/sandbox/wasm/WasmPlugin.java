@@ -11,7 +11,6 @@ import dev.strata.sandbox.SandboxClosedException;
 import dev.strata.sandbox.SandboxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +52,8 @@ import org.jspecify.annotations.Nullable;
  *
  * Memory is capped at {@link ResourceLimits#memoryBytes()} (a module whose initial memory is
  * above the cap is refused) and counts against the JVM-wide WebAssembly budget until {@link
- * #close()}. Each call runs on the wasm thread pool with {@link ResourceLimits#timeout()} and, in
- * the interpreter, {@link ResourceLimits#fuel()}. A call that traps or is stopped throws {@link
+ * #close()}. Each call runs on the caller's thread with {@link ResourceLimits#timeout()} (a
+ * watchdog interrupts it) and, in the interpreter, {@link ResourceLimits#fuel()}. A call that traps or is stopped throws {@link
  * WasmCallException}; the plugin stays usable, though a trap may leave the guest's own state
  * inconsistent. Calls on one plugin run one at a time.
  *
@@ -69,7 +68,10 @@ public final class WasmPlugin implements AutoCloseable {
   private final @Nullable Consumer<WasmPlugin> onClose;
   private final CappedMemory[] memory = new CappedMemory[1];
   private final Map<String, ExportFunction> exports = new ConcurrentHashMap<>();
-  private volatile GuestRunner.@Nullable Run current;
+  private final CallerWatch watch = new CallerWatch();
+  private final long fuelLimit;
+  private long fuelLeft;
+  private int tick;
   private final Instance instance;
   /** Calls run one at a time; the guest thread never takes this lock, only callers do. */
   private final Object callLock = new Object();
@@ -86,17 +88,12 @@ public final class WasmPlugin implements AutoCloseable {
     this.limits = limits;
     this.budget = budget;
     this.onClose = onClose;
+    this.fuelLimit = limits.fuel().orElse(0);
     Guests.checkImports(
         module, imports, "grant them with WasmPlugin.Builder.withHostFunction (none by default)");
     budget.reserveSandbox("plugin " + module.name);
     try {
-      ExecutionListener listener =
-          (instruction, stack) -> {
-            GuestRunner.Run r = current;
-            if (r != null) {
-              Guests.check(r);
-            }
-          };
+      ExecutionListener listener = (instruction, stack) -> check();
       this.instance =
           runGuarded(
               "instantiate",
@@ -113,6 +110,17 @@ public final class WasmPlugin implements AutoCloseable {
       Guests.release(memory);
       budget.releaseSandbox();
       throw e;
+    }
+    watch.register();
+  }
+
+  /** The interpreter's per-instruction check: fuel, and every 1024th time the deadline. */
+  private void check() {
+    if (fuelLimit > 0 && --fuelLeft < 0) {
+      throw new Stops.FuelExhausted();
+    }
+    if ((++tick & 1023) == 0 && (!watch.running() || Thread.currentThread().isInterrupted())) {
+      throw new Stops.Stopped();
     }
   }
 
@@ -203,30 +211,31 @@ public final class WasmPlugin implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs guest code on the caller's thread, under the plugin's timeout (see {@link CallerWatch})
+   * and fuel: a hand-off to a pool thread would cost far more than a typical call.
+   */
   private <T> T runNow(String what, Body<T> body) {
-    GuestRunner.Run run = new GuestRunner.Run(limits.fuel().orElse(0));
-    Duration timeout = limits.timeout();
-    return GuestRunner.global()
-        .run(
-            run,
-            timeout,
-            r -> {
-              current = r;
-              try {
-                return body.run();
-              } catch (SandboxException e) {
-                throw e;
-              } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                Object[] outcome = WasmSandbox.classify(e, r, memory[0]);
-                ExecStatus status = (ExecStatus) outcome[0];
-                throw new WasmCallException(
-                    status,
-                    "plugin " + module.name + ", " + what + ": " + status + " (" + outcome[1] + ")",
-                    e);
-              } finally {
-                current = null;
-              }
-            });
+    fuelLeft = fuelLimit;
+    watch.begin(limits.timeout().toNanos());
+    T result = null;
+    Throwable failure = null;
+    try {
+      result = body.run();
+    } catch (SandboxException e) {
+      watch.end();
+      throw e;
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      failure = e;
+    }
+    boolean timedOut = watch.end();
+    if (failure == null) {
+      return result;
+    }
+    Object[] outcome = WasmSandbox.classify(failure, timedOut, false, fuelLimit, memory[0]);
+    ExecStatus status = (ExecStatus) outcome[0];
+    throw new WasmCallException(
+        status, "plugin " + module.name + ", " + what + ": " + status + " (" + outcome[1] + ")", failure);
   }
 
   /** Releases the plugin's memory; idempotent. */
@@ -237,6 +246,7 @@ public final class WasmPlugin implements AutoCloseable {
         return;
       }
       closed = true;
+      watch.unregister();
       Guests.release(memory);
       budget.releaseSandbox();
     }

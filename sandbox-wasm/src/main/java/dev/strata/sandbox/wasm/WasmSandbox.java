@@ -286,7 +286,7 @@ public final class WasmSandbox extends AbstractSandbox {
       } catch (InvalidProgramException | dev.strata.sandbox.CapacityExceededException e) {
         throw e;
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-        Object[] outcome = classify(e, run, memory[0]);
+        Object[] outcome = classify(e, run.timedOut, run.killed, run.fuelLimit, memory[0]);
         status = (ExecStatus) outcome[0];
         message = (String) outcome[1];
         if (status == ExecStatus.EXITED) {
@@ -308,7 +308,8 @@ public final class WasmSandbox extends AbstractSandbox {
   }
 
   /** Turns how the guest stopped into a status and message: {status, message, exit code}. */
-  static Object[] classify(Throwable e, GuestRunner.Run run, @Nullable CappedMemory memory) {
+  static Object[] classify(
+      Throwable e, boolean timedOut, boolean killed, long fuelLimit, @Nullable CappedMemory memory) {
     WasiExit exit = Guests.cause(e, WasiExit.class);
     if (exit != null) {
       return new Object[] {ExecStatus.EXITED, null, exit.code()};
@@ -319,13 +320,13 @@ public final class WasmSandbox extends AbstractSandbox {
     }
     if (Guests.cause(e, Stops.FuelExhausted.class) != null) {
       return new Object[] {
-        ExecStatus.FUEL_EXHAUSTED, "the fuel budget of " + run.fuelLimit + " instructions ran out", -1
+        ExecStatus.FUEL_EXHAUSTED, "the fuel budget of " + fuelLimit + " instructions ran out", -1
       };
     }
-    if (run.timedOut) {
+    if (timedOut) {
       return new Object[] {ExecStatus.TIMED_OUT, "wall-clock timeout", -1};
     }
-    if (run.killed
+    if (killed
         || Guests.cause(e, Stops.Stopped.class) != null
         || Guests.cause(e, ChicoryInterruptedException.class) != null) {
       return new Object[] {ExecStatus.KILLED, "stopped: the caller was interrupted", -1};

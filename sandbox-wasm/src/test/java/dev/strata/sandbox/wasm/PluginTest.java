@@ -97,12 +97,20 @@ class PluginTest {
   void aRunawayCallTimesOutAndFuelRunsOut() {
     ResourceLimits tight =
         ResourceLimits.small().toBuilder().withTimeout(Duration.ofMillis(200)).build();
-    try (WasmPlugin p =
-        WasmPlugin.builder(Wasm.module("plugin")).withLimits(tight).withHostFunction(log).build()) {
-      // fib(2^31-1) loops for far longer than 200 ms
-      WasmCallException e = assertThrows(WasmCallException.class, () -> p.call("fib", Integer.MAX_VALUE));
-      assertEquals(ExecStatus.TIMED_OUT, e.status());
-      assertEquals(3, p.call("add", 1, 2)[0]);
+    for (WasmEngine engine : WasmEngine.values()) {
+      try (WasmPlugin p =
+          WasmPlugin.builder(Wasm.module("plugin"))
+              .withLimits(tight)
+              .withEngine(engine)
+              .withHostFunction(log)
+              .build()) {
+        // fib(2^31-1) loops for far longer than 200 ms; the call runs on this thread
+        WasmCallException e =
+            assertThrows(WasmCallException.class, () -> p.call("fib", Integer.MAX_VALUE));
+        assertEquals(ExecStatus.TIMED_OUT, e.status(), engine.name());
+        assertEquals(false, Thread.currentThread().isInterrupted(), "the interrupt is cleared");
+        assertEquals(3, p.call("add", 1, 2)[0]);
+      }
     }
     ResourceLimits fuel = ResourceLimits.small().toBuilder().withFuel(10_000L).build();
     try (WasmPlugin p =
