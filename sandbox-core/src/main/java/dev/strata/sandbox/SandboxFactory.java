@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * Builder#withBackend(String)}. A forced backend that is unavailable or too weak is an error, not
  * a fallback.
  *
- * <p>A factory is thread-safe. Closing it closes its providers (caches, threads); sandboxes should
- * be closed first.
+ * <p>A factory is thread-safe. Closing it closes the sandboxes it made that are still open, then
+ * its providers (caches, threads).
  */
 public final class SandboxFactory implements AutoCloseable {
 
@@ -496,9 +496,16 @@ public final class SandboxFactory implements AutoCloseable {
     return new SandboxUnavailableException(msg.toString(), all);
   }
 
-  /** Closes every provider. Sandboxes still open should be closed first. */
+  /**
+   * Closes every sandbox of this factory that is still open, then every provider. Sandboxes are
+   * best closed by their users first; this is the safety net.
+   */
   @Override
   public void close() {
+    for (ManagedSandbox s : List.copyOf(live.values())) {
+      LOG.debug("closing {} left open at factory close", s.id());
+      s.close();
+    }
     for (SandboxProvider p : providers) {
       try {
         p.close();

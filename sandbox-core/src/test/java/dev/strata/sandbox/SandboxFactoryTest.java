@@ -234,6 +234,16 @@ class SandboxFactoryTest {
   }
 
   @Test
+  void closingTheFactoryClosesWhatUsersLeftOpen() {
+    SandboxFactory f = factory(wasm, kvm);
+    Sandbox forgotten = f.create(SandboxSpec.atLeast(IsolationLevel.HARDWARE).build());
+    f.close();
+    assertEquals(SandboxState.CLOSED, forgotten.state());
+    assertEquals(1, kvm.closed.get());
+    assertTrue(f.sandboxes().isEmpty());
+  }
+
+  @Test
   void execAsyncCompletes() throws Exception {
     try (SandboxFactory f = factory(wasm); Sandbox s = f.create(SandboxSpec.atLeast(IsolationLevel.INSTRUCTION).build())) {
       assertEquals("echo hi", s.execAsync(Command.of("echo", "hi")).get().stdoutText());

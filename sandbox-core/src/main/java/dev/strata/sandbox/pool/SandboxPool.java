@@ -110,7 +110,7 @@ public final class SandboxPool implements AutoCloseable {
         Idle warm = idle.pollLast();
         if (warm != null) {
           leased++;
-          return new Lease(warm.sandbox());
+          return new Lease(warm.sandbox(), true);
         }
         if (leased + starting < maxSize) {
           starting++;
@@ -154,7 +154,7 @@ public final class SandboxPool implements AutoCloseable {
       created++;
       leased++;
     }
-    return new Lease(fresh);
+    return new Lease(fresh, false);
   }
 
   public PoolStats stats() {
@@ -252,10 +252,16 @@ public final class SandboxPool implements AutoCloseable {
         try {
           fresh = factory.create(spec);
         } catch (RuntimeException e) {
+          boolean closing;
           synchronized (lock) {
             starting--;
+            closing = closed;
           }
-          LOG.warn("pool {}: warming a sandbox failed: {}", name, e.getMessage());
+          if (closing) {
+            LOG.debug("pool {}: warming stopped by close: {}", name, e.getMessage());
+          } else {
+            LOG.warn("pool {}: warming a sandbox failed: {}", name, e.getMessage());
+          }
           return;
         }
         boolean keep;
@@ -301,10 +307,17 @@ public final class SandboxPool implements AutoCloseable {
    */
   public final class Lease implements AutoCloseable {
     private final Sandbox sandbox;
+    private final boolean warm;
     private final AtomicBoolean returned = new AtomicBoolean();
 
-    private Lease(Sandbox sandbox) {
+    private Lease(Sandbox sandbox, boolean warm) {
       this.sandbox = sandbox;
+      this.warm = warm;
+    }
+
+    /** True when the sandbox was waiting warm in the pool; false when this acquire created it. */
+    public boolean warm() {
+      return warm;
     }
 
     /** The leased sandbox; do not close it yourself. */

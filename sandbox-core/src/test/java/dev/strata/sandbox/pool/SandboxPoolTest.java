@@ -1,6 +1,7 @@
 package dev.strata.sandbox.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,6 +73,7 @@ class SandboxPoolTest {
         assertEquals("secret", lease.exec(Command.of("get")).stdoutText());
       }
       try (SandboxPool.Lease lease = pool.acquire()) {
+        assertTrue(lease.warm());
         assertSame(first, lease.sandbox(), "a reset sandbox is reused");
         assertEquals("", lease.exec(Command.of("get")).stdoutText(), "nothing leaks to the next lease");
       }
@@ -103,6 +105,7 @@ class SandboxPoolTest {
     try (SandboxPool pool =
         SandboxPool.builder(factory, spec).withName("fn").withMinIdle(0).withMaxSize(1).build()) {
       SandboxPool.Lease held = pool.acquire();
+      assertFalse(held.warm(), "minIdle 0: the first acquire starts it cold");
       CapacityExceededException e =
           assertThrows(CapacityExceededException.class, () -> pool.acquire(Duration.ofMillis(100)));
       assertEquals(
