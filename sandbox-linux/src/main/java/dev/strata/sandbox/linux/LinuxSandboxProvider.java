@@ -56,6 +56,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
   /** What probing found, once per JVM (the host does not change under it). */
   record Probe(
       Map<String, OciSandbox.Host> working,
+      BwrapLauncher.@Nullable Host bwrap,
       Map<String, String> failures,
       Map<String, Long> probeMillis,
       @Nullable String chosen,
@@ -115,6 +116,9 @@ public final class LinuxSandboxProvider implements SandboxProvider {
       throw new SandboxUnavailableException(
           "the linux backend is unavailable: " + availabilityOf(p, Posix.euid() == 0).describe(), List.of());
     }
+    if (runtime.equals("bwrap") && p.bwrap() != null) {
+      return BwrapLauncher.start(SandboxIds.newId("linux"), spec, options, p.bwrap());
+    }
     OciSandbox.Host host = p.working().get(runtime);
     if (host == null) {
       String why = p.failures().getOrDefault(runtime, runtime + " was not tried");
@@ -152,7 +156,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     Optional<byte[]> init = InitBinary.forArch(System.getProperty("os.arch", ""));
     if (init.isEmpty()) {
       failures.put("init", "no built-in init for " + System.getProperty("os.arch") + " (only x86_64)");
-      return new Probe(working, failures, millis, null, notes);
+      return new Probe(working, null, failures, millis, null, notes);
     }
     Path initFile;
     try {
@@ -167,7 +171,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
       }
     } catch (IOException e) {
       failures.put("state", "cannot write to " + base + ": " + e.getMessage());
-      return new Probe(working, failures, millis, null, notes);
+      return new Probe(working, null, failures, millis, null, notes);
     }
 
     for (String name : OCI_RUNTIMES) {
@@ -192,12 +196,44 @@ public final class LinuxSandboxProvider implements SandboxProvider {
         failures.put(name, rt.version() + " failed a test container: " + error);
       }
     }
+    BwrapLauncher.@Nullable Host bwrap = null;
+    Optional<Path> bwrapBin = BwrapLauncher.binary();
+    Optional<byte[]> bpf = dev.strata.sandbox.linux.seccomp.SeccompBpf.forArch(System.getProperty("os.arch", ""));
+    if (bwrapBin.isEmpty()) {
+      failures.put("bwrap", "bwrap is not installed");
+    } else if (bpf.isEmpty()) {
+      failures.put("bwrap", "no seccomp program for " + System.getProperty("os.arch"));
+    } else {
+      BwrapLauncher.Host bh = new BwrapLauncher.Host(bwrapBin.get(), base.resolve("bundles"), initFile, bpf.get(), JSON);
+      long t0 = System.nanoTime();
+      String error = tryBwrap(bh);
+      if (error == null) {
+        bwrap = bh;
+        millis.put("bwrap", (System.nanoTime() - t0) / 1_000_000);
+      } else {
+        failures.put("bwrap", "bubblewrap failed a test sandbox: " + error);
+      }
+    }
+    // an OCI runtime when one works (it gives cgroup limits), bwrap only as the fallback
     String chosen =
-        millis.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
-    if (chosen != null) {
+        millis.entrySet().stream()
+            .filter(e -> !e.getKey().equals("bwrap"))
+            .min(Map.Entry.comparingByValue())
+            .map(Map.Entry::getKey)
+            .orElse(bwrap != null ? "bwrap" : null);
+    if ("bwrap".equals(chosen)) {
+      notes.add("runtime: bubblewrap (test sandbox in " + millis.get("bwrap") + " ms), as no OCI runtime works here");
+      failures.forEach((n, why) -> notes.add(n + " not used: " + why));
+      notes.add(
+          "bubblewrap: namespaces, no capabilities, seccomp and no_new_privs as with an OCI runtime;"
+              + " no cgroup limits: memory by RLIMIT_AS, processes by RLIMIT_NPROC, no CPU quota, no OOM status");
+    } else if (chosen != null) {
       OciRuntime rt = working.get(chosen).runtime();
       notes.add("runtime: " + rt.version() + " (test container in " + millis.get(chosen) + " ms)");
       failures.forEach((n, why) -> notes.add(n + " not used: " + why));
+      if (bwrap != null) {
+        notes.add("bwrap works too (linux.runtime=bwrap), without cgroup limits");
+      }
       notes.add("cgroups: " + (hybrid ? "hybrid (v1 controllers)" : mode.toString().toLowerCase(java.util.Locale.ROOT)));
       if (!root) {
         notes.add(
@@ -209,7 +245,17 @@ public final class LinuxSandboxProvider implements SandboxProvider {
       }
     }
     LOG.debug("linux backend probe: working={}, failures={}, times={}", working.keySet(), failures, millis);
-    return new Probe(working, failures, millis, chosen, notes);
+    return new Probe(working, bwrap, failures, millis, chosen, notes);
+  }
+
+  private static @Nullable String tryBwrap(BwrapLauncher.Host host) {
+    SandboxSpec spec = SandboxSpec.exactly(IsolationLevel.PROCESS).build();
+    try (OciSandbox sb = BwrapLauncher.start(SandboxIds.newId("linux"), spec, LinuxOptions.of(spec), host)) {
+      ExecResult r = sb.exec(Command.of("/bin/true"));
+      return r.isSuccess() ? null : "/bin/true in it ended " + r + ": " + r.stderrText().strip();
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
   }
 
   private static String sha256(byte[] bytes) {

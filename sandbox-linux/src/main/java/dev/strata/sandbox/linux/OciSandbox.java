@@ -69,7 +69,12 @@ final class OciSandbox extends AbstractSandbox {
   private static final List<String> DEFAULT_PATH =
       List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin");
 
-  private final OciRuntime runtime;
+  /** The OCI runtime, or null when bubblewrap runs the sandbox. */
+  private final @Nullable OciRuntime runtime;
+  /** The bwrap process (parent of PID 1), or null under an OCI runtime. */
+  private final @Nullable Process bwrap;
+  /** prlimit options for each command where nothing else sets rlimits (bwrap). */
+  private final List<String> commandRlimits;
   private final Path bundle;
   private final @Nullable ContainerCgroup cgroup;
   private final OciConfig config;
@@ -84,10 +89,12 @@ final class OciSandbox extends AbstractSandbox {
   private final AtomicInteger execSeq = new AtomicInteger();
   private final AtomicInteger runningExecs = new AtomicInteger();
 
-  private OciSandbox(
+  OciSandbox(
       String id,
       SandboxSpec spec,
-      OciRuntime runtime,
+      @Nullable OciRuntime runtime,
+      @Nullable Process bwrap,
+      List<String> commandRlimits,
       Path bundle,
       @Nullable ContainerCgroup cgroup,
       OciConfig config,
@@ -99,6 +106,8 @@ final class OciSandbox extends AbstractSandbox {
       @Nullable Path rootfsForLookup) {
     super(id, "linux", IsolationLevel.PROCESS, spec);
     this.runtime = runtime;
+    this.bwrap = bwrap;
+    this.commandRlimits = List.copyOf(commandRlimits);
     this.bundle = bundle;
     this.cgroup = cgroup;
     this.config = config;
@@ -175,7 +184,8 @@ final class OciSandbox extends AbstractSandbox {
       Path lookup = options.rootfs() != null ? options.rootfs() : Path.of("/");
       OciSandbox sb =
           new OciSandbox(
-              id, spec, host.runtime(), bundle, cgroup, config, host.json(), channel, agent, initPid, ns, lookup);
+              id, spec, host.runtime(), null, List.of(), bundle, cgroup, config, host.json(), channel, agent, initPid,
+              ns, lookup);
       started = true;
       return sb;
     } catch (IOException | RuntimeException e) {
@@ -286,7 +296,9 @@ final class OciSandbox extends AbstractSandbox {
     String cwd = command.workingDirectory().orElse(spec.workingDirectory().orElse("/"));
     List<String> argv = resolve(command.argv(), env);
     if (cgroup == null && prlimit != null) {
-      List<String> wrapped = new ArrayList<>(List.of(prlimit, "--as=" + spec.limits().memoryBytes(), "--"));
+      List<String> wrapped = new ArrayList<>(List.of(prlimit, "--as=" + spec.limits().memoryBytes()));
+      wrapped.addAll(commandRlimits);
+      wrapped.add("--");
       wrapped.addAll(argv);
       argv = wrapped;
     }
@@ -297,7 +309,7 @@ final class OciSandbox extends AbstractSandbox {
     long cpuBefore = cgroup == null ? -1 : cgroup.cpuNanos();
     long oomBefore = cgroup == null ? -1 : cgroup.oomKills();
     try {
-      return agent
+      return agent || runtime == null
           ? agentExec(n, command, argv, env, cwd, timeout, oomBefore, cpuBefore)
           : runtimeExec(n, command, argv, env, cwd, timeout, oomBefore, cpuBefore);
     } catch (IOException e) {
@@ -552,7 +564,7 @@ final class OciSandbox extends AbstractSandbox {
     return stderr.contains("unable to start container process")
         || stderr.contains("runc exec failed")
         || stderr.contains("executable file not found")
-        || stderr.startsWith(runtime.name() + ":");
+        || (runtime != null && stderr.startsWith(runtime.name() + ":"));
   }
 
   /**
@@ -649,7 +661,19 @@ final class OciSandbox extends AbstractSandbox {
         break;
       }
     }
-    if (!removeStopped()) {
+    if (runtime == null) {
+      if (bwrap != null) {
+        try {
+          if (!bwrap.waitFor(2, TimeUnit.SECONDS)) {
+            bwrap.destroyForcibly();
+            bwrap.waitFor(2, TimeUnit.SECONDS);
+          }
+        } catch (InterruptedException e) {
+          bwrap.destroyForcibly();
+          Thread.currentThread().interrupt();
+        }
+      }
+    } else if (!removeStopped()) {
       OciRuntime.Outcome del = runtime.call("delete", id());
       if (!del.ok()) {
         del = runtime.deleteForce(id());
@@ -677,7 +701,7 @@ final class OciSandbox extends AbstractSandbox {
    * False when anything is off (PID 1 still there, a cgroup busy), for the runtime to handle.
    */
   private boolean removeStopped() {
-    if (ProcFs.alive(initPid)) {
+    if (runtime == null || ProcFs.alive(initPid)) {
       return false;
     }
     if (cgroup != null) {

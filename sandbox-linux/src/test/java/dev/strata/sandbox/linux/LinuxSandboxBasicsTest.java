@@ -228,7 +228,8 @@ class LinuxSandboxBasicsTest {
     var probe =
         new LinuxSandboxProvider.Probe(
             Map.of(),
-            Map.of("crun", "crun is not installed", "runc", "runc is not installed"),
+            null,
+            Map.of("crun", "crun is not installed", "runc", "runc is not installed", "bwrap", "bwrap is not installed"),
             Map.of(),
             null,
             List.of());
