@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MemoryBudget {
 
   static final String PROPERTY = "strata.wasm.memoryBudgetBytes";
-  /** What an open sandbox holds even when idle: its bookkeeping, about one page. */
-  static final long SANDBOX_SHARE = 64L << 10;
+  /**
+   * What an open sandbox or plugin holds even when idle, beyond its linear memory: its bookkeeping
+   * (measured at 0.5 KiB for a WASI sandbox, 2.2 KiB for a 1-page plugin instance), rounded up.
+   */
+  static final long SANDBOX_SHARE = 4L << 10;
 
   private static final MemoryBudget GLOBAL = new MemoryBudget(defaultLimit());
 
