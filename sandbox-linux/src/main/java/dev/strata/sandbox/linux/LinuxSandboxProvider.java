@@ -64,6 +64,12 @@ public final class LinuxSandboxProvider implements SandboxProvider {
 
   private static @Nullable Probe probe;
 
+  /** Why bubblewrap is not used by a root JVM. */
+  static final String BWRAP_AS_ROOT =
+      "bubblewrap is for non-root JVMs: run by root its sandbox is host root without a user-namespace"
+          + " shift, so root-owned files such as /proc/sys stay writable (an OCI runtime makes those"
+          + " read-only)";
+
   public LinuxSandboxProvider() {}
 
   @Override
@@ -199,7 +205,9 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     BwrapLauncher.@Nullable Host bwrap = null;
     Optional<Path> bwrapBin = BwrapLauncher.binary();
     Optional<byte[]> bpf = dev.strata.sandbox.linux.seccomp.SeccompBpf.forArch(System.getProperty("os.arch", ""));
-    if (bwrapBin.isEmpty()) {
+    if (root) {
+      failures.put("bwrap", BWRAP_AS_ROOT);
+    } else if (bwrapBin.isEmpty()) {
       failures.put("bwrap", "bwrap is not installed");
     } else if (bpf.isEmpty()) {
       failures.put("bwrap", "no seccomp program for " + System.getProperty("os.arch"));

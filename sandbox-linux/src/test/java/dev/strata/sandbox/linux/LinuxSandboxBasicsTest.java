@@ -224,6 +224,17 @@ class LinuxSandboxBasicsTest {
   }
 
   @Test
+  void bubblewrapIsRefusedToRootWithTheReason() {
+    if (!LinuxTestSupport.ROOT) {
+      return; // BwrapDriverTest covers the non-root case
+    }
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> create(spec().withOption("linux.runtime", "bwrap").build()));
+    assertContains(e.getMessage(), "linux.runtime=bwrap cannot be used on this host");
+    assertContains(e.getMessage(), "bubblewrap is for non-root JVMs");
+  }
+
+  @Test
   void noRuntimeMeansUnavailableWithTheFix() {
     var probe =
         new LinuxSandboxProvider.Probe(
