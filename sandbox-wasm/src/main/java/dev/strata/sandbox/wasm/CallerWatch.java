@@ -62,6 +62,12 @@ final class CallerWatch {
     return state == RUNNING;
   }
 
+  /** Whether the watchdog stopped the current call (valid until {@link #end()}). */
+  boolean expired() {
+    int s = state;
+    return s == STOPPING || s == STOPPED;
+  }
+
   /** Ends the call; true if it had run past its deadline (the interrupt is then cleared). */
   boolean end() {
     if (STATE.compareAndSet(this, RUNNING, IDLE)) {

@@ -7,8 +7,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where guest code runs: a bounded pool of daemon threads with big stacks, never the caller's
- * thread, and a watchdog that stops a guest at its deadline. The pool size comes from {@value
+ * thread, and a deadline watched by {@link CallerWatch} (checked every millisecond). The pool size comes from {@value
  * #THREADS_PROPERTY} (default: 4 per core, at least 8); at most {@value #QUEUE} runs wait for a
  * thread, more are refused with {@link CapacityExceededException}.
  */
@@ -30,7 +28,6 @@ final class GuestRunner {
   private static final GuestRunner GLOBAL = new GuestRunner();
 
   private final ThreadPoolExecutor pool;
-  private final ScheduledThreadPoolExecutor watchdog;
 
   private GuestRunner() {
     int threads =
@@ -50,15 +47,6 @@ final class GuestRunner {
               return t;
             });
     pool.allowCoreThreadTimeOut(true);
-    watchdog =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "strata-wasm-watchdog");
-              t.setDaemon(true);
-              return t;
-            });
-    watchdog.setRemoveOnCancelPolicy(true);
   }
 
   static GuestRunner global() {
@@ -70,7 +58,7 @@ final class GuestRunner {
    */
   static final class Run {
     final long fuelLimit;
-    volatile boolean timedOut;
+    final CallerWatch watch = new CallerWatch();
     volatile boolean killed;
     volatile @Nullable Thread worker;
     private boolean done;
@@ -84,18 +72,19 @@ final class GuestRunner {
 
     /** Whether the guest must stop now (checked by the interpreter listener). */
     boolean stopRequested() {
-      return timedOut || killed || Thread.currentThread().isInterrupted();
+      return !watch.running() || killed || Thread.currentThread().isInterrupted();
     }
 
-    synchronized void stop(boolean byTimeout) {
+    /** Whether the deadline passed; valid while the guest's code is still on the stack. */
+    boolean timedOut() {
+      return watch.expired();
+    }
+
+    synchronized void stop() {
       if (done) {
         return;
       }
-      if (byTimeout) {
-        timedOut = true;
-      } else {
-        killed = true;
-      }
+      killed = true;
       Thread w = worker;
       if (w != null) {
         w.interrupt();
@@ -127,12 +116,13 @@ final class GuestRunner {
                     Thread.currentThread().interrupt();
                   }
                 }
-                ScheduledFuture<?> alarm =
-                    watchdog.schedule(() -> run.stop(true), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                run.watch.register();
+                run.watch.begin(timeout.toNanos());
                 try {
                   return body.apply(run);
                 } finally {
-                  alarm.cancel(false);
+                  run.watch.end();
+                  run.watch.unregister();
                   run.finish();
                 }
               });
@@ -151,7 +141,7 @@ final class GuestRunner {
         } catch (InterruptedException e) {
           // the caller gave up: stop the guest, then still wait for the worker to let go
           interrupted = true;
-          run.stop(false);
+          run.stop();
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           if (cause instanceof RuntimeException) {

@@ -25,6 +25,8 @@ final class LoadedModule {
   final String name;
   private volatile @Nullable Function<Instance, Machine> compiled;
   private volatile boolean compileFailed;
+  /** Set once the module passed the checks for a WASI command (imports, _start). */
+  volatile boolean checkedAsCommand;
 
   LoadedModule(String digest, WasmModule module, String name) {
     this.digest = digest;

@@ -65,6 +65,9 @@ public final class WasmSandbox extends AbstractSandbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(WasmSandbox.class);
   static final String BACKEND = "wasm";
+  /** The WASI functions a command may import (their names and types; not bound to a guest). */
+  private static final List<com.dylibso.chicory.runtime.HostFunction> WASI_FUNCTIONS =
+      new Wasi(WasiConfig.builder().build()).hostFunctions();
 
   private final WasmEngine engine;
   private final MemoryBudget budget;
@@ -200,16 +203,16 @@ public final class WasmSandbox extends AbstractSandbox {
   protected ExecResult doExec(Command command) {
     Path modulePath = Path.of(command.argv().get(0));
     LoadedModule module = ModuleCache.global().load(modulePath);
-    Wasi probe = new Wasi(WasiConfig.builder().build());
-    Guests.checkImports(
-        module,
-        probe.hostFunctions(),
-        "a wasm command may import only wasi_snapshot_preview1 functions");
-    if (!module.exportsFunction("_start")) {
-      throw new InvalidProgramException(
-          module.name
-              + " is not a WASI command: it exports no _start function (load a library with"
-              + " loadPlugin instead)");
+    if (!module.checkedAsCommand) {
+      Guests.checkImports(
+          module, WASI_FUNCTIONS, "a wasm command may import only wasi_snapshot_preview1 functions");
+      if (!module.exportsFunction("_start")) {
+        throw new InvalidProgramException(
+            module.name
+                + " is not a WASI command: it exports no _start function (load a library with"
+                + " loadPlugin instead)");
+      }
+      module.checkedAsCommand = true;
     }
     Duration timeout = command.timeout().orElse(spec().limits().timeout());
     long maxOut = spec().limits().maxOutputBytes();
@@ -286,7 +289,7 @@ public final class WasmSandbox extends AbstractSandbox {
       } catch (InvalidProgramException | dev.strata.sandbox.CapacityExceededException e) {
         throw e;
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-        Object[] outcome = classify(e, run.timedOut, run.killed, run.fuelLimit, memory[0]);
+        Object[] outcome = classify(e, run.timedOut(), run.killed, run.fuelLimit, memory[0]);
         status = (ExecStatus) outcome[0];
         message = (String) outcome[1];
         if (status == ExecStatus.EXITED) {

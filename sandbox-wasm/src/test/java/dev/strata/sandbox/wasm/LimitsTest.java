@@ -111,37 +111,36 @@ class LimitsTest {
 
   @Test
   void theJvmWideBudgetRefusesNewSandboxesWhenUsedUp() {
-    MemoryBudget budget = MemoryBudget.global();
-    long old = budget.setLimit(budget.used() + 4 * MemoryBudget.SANDBOX_SHARE);
+    // a budget of its own, so that nothing else in this JVM changes the count
+    MemoryBudget budget = new MemoryBudget(4 * MemoryBudget.SANDBOX_SHARE);
     List<Sandbox> open = new ArrayList<>();
     try {
       for (int i = 0; i < 4; i++) {
-        open.add(Wasm.sandbox(Wasm.spec().build()));
+        open.add(WasmSandbox.create(Wasm.spec().build(), budget));
       }
       CapacityExceededException e =
-          assertThrows(CapacityExceededException.class, () -> Wasm.sandbox(Wasm.spec().build()));
+          assertThrows(
+              CapacityExceededException.class, () -> WasmSandbox.create(Wasm.spec().build(), budget));
       assertTrue(e.getMessage().contains(MemoryBudget.PROPERTY), "names the knob: " + e.getMessage());
       open.remove(0).close();
-      open.add(Wasm.sandbox(Wasm.spec().build()));
+      open.add(WasmSandbox.create(Wasm.spec().build(), budget));
     } finally {
       open.forEach(Sandbox::close);
-      budget.setLimit(old);
     }
+    assertEquals(0, budget.used());
   }
 
   @Test
   void theBudgetAlsoStopsGrowthWhileRunning() {
-    MemoryBudget budget = MemoryBudget.global();
-    try (Sandbox sb = sandbox(WasmEngine.COMPILER, limits().withMemoryBytes(256L << 20).build())) {
-      // room for the module's 2 MiB and 10 more pages, far below the sandbox's own cap
-      long old = budget.setLimit(budget.used() + (2L << 20) + 10 * 65536L);
-      try {
-        assertEquals(
-            "grew 10 of 100 pages, now 42 pages\n", sb.exec(Wasm.command("grow", "100")).stdoutText());
-      } finally {
-        budget.setLimit(old);
-      }
+    // room for the sandbox's share, the module's 2 MiB and 10 more pages: far below its own cap
+    MemoryBudget budget = new MemoryBudget(MemoryBudget.SANDBOX_SHARE + (2L << 20) + 10 * 65536L);
+    try (Sandbox sb =
+        WasmSandbox.create(
+            Wasm.spec().withLimits(limits().withMemoryBytes(256L << 20).build()).build(), budget)) {
+      assertEquals(
+          "grew 10 of 100 pages, now 42 pages\n", sb.exec(Wasm.command("grow", "100")).stdoutText());
     }
+    assertEquals(0, budget.used());
   }
 
   @Test
