@@ -10,7 +10,8 @@
  *
  * A request: u32 length, then length bytes: u32 id, u32 argc, u32 envc, and NUL-terminated
  * strings: cwd, stdin FIFO, stdout FIFO, stderr FIFO, argv[argc], env[envc]. The child opens the
- * FIFOs (made by the JVM in a directory bind-mounted into the container) as fds 0-2, so a command
+ * FIFOs (made by the JVM in a directory bind-mounted read-only into the container, so that no
+ * command can swap one for a symlink) as fds 0-2, so a command
  * holds exactly fds 0-2; it inherits PID 1's namespaces, cgroup, seccomp filter, empty capability
  * sets, no_new_privs and rlimits, all set by the OCI runtime when it started PID 1.
  */
@@ -31,6 +32,7 @@ typedef long i64;
 #define SYS_wait4 61
 #define SYS_chdir 80
 #define SYS_setsid 112
+#define SYS_prctl 157
 #define SYS_exit_group 231
 #define SYS_signalfd4 289
 
@@ -223,6 +225,10 @@ struct pollfd {
 
 void run(void) {
   static char drain[128];
+  /* Not dumpable: /proc/1/fd, /proc/1/mem and the like need CAP_SYS_PTRACE, which no command
+   * has, so no command can reach the JVM's pipes (inject requests, or hold the lifeline open).
+   * Commands are dumpable again after their execve. */
+  sys(SYS_prctl, 4 /* PR_SET_DUMPABLE */, 0, 0, 0);
   sys(SYS_close, 2, 0, 0, 0);
   sys(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, (i64)&sigchld_mask, 0, 8);
   i64 sfd = sys(SYS_signalfd4, -1, (i64)&sigchld_mask, 8, 0x80800 /* NONBLOCK|CLOEXEC */);

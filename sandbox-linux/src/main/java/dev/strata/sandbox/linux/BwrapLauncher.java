@@ -94,7 +94,8 @@ final class BwrapLauncher {
         cmd.addAll(List.of(m.readOnly() ? "--ro-bind" : "--bind", m.hostPath().toAbsolutePath().toString(), m.sandboxPath()));
       }
       cmd.addAll(List.of("--ro-bind", host.initBinary().toString(), OciSandbox.INIT_PATH));
-      cmd.addAll(List.of("--bind", io.toString(), OciSandbox.IO_PATH));
+      // read-only inside: FIFOs still open, but no command can add, remove or swap an entry
+      cmd.addAll(List.of("--ro-bind", io.toString(), OciSandbox.IO_PATH));
       if (root == null) {
         cmd.addAll(List.of("--remount-ro", "/"));
       }

@@ -225,7 +225,7 @@ final class OciSandbox extends AbstractSandbox {
     if (agent) {
       Path io = Files.createDirectory(bundle.resolve(IO_DIR));
       c.mount(
-          new MountEntry(IO_PATH, "bind", io.toString(), List.of("bind", "rw", "nosuid", "nodev", "noexec")));
+          new MountEntry(IO_PATH, "bind", io.toString(), List.of("bind", "ro", "nosuid", "nodev", "noexec")));
     }
 
     if (options.rootfs() != null) {

@@ -212,6 +212,19 @@ class LinuxAbuseTest {
   }
 
   @Test
+  void commandsCannotReachTheAgentOrItsFifos() {
+    // PID 1 is not dumpable: its fds (the JVM's pipes) are out of reach without CAP_SYS_PTRACE
+    ExecResult fds = shared.exec(Command.of("sh", "-c", "ls /proc/1/fd; echo x > /proc/1/fd/0").withTimeout(Duration.ofSeconds(10)));
+    assertEquals(ExecStatus.EXITED, fds.status(), fds::toString);
+    assertContains(fds.stderrText(), "Permission denied");
+    // the FIFO directory is read-only inside: no entry can be added or swapped for a symlink
+    ExecResult io = shared.exec(Command.of("sh", "-c", "ln -s /etc/passwd " + OciSandbox.IO_PATH + "/99.out"));
+    assertNotEquals(0, io.exitCode());
+    assertContains(io.stderrText(), "Read-only file system");
+    assertEquals("still fine\n", shared.exec(Command.of("echo", "still fine")).stdoutText());
+  }
+
+  @Test
   void twentySandboxesAtOnceGiveRightResults() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(20);
     try {
