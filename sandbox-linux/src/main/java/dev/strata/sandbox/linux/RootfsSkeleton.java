@@ -28,7 +28,7 @@ import java.util.TreeSet;
  */
 final class RootfsSkeleton {
 
-  private static final String LAYOUT_VERSION = "1";
+  private static final String LAYOUT_VERSION = "2";
 
   private RootfsSkeleton() {}
 
@@ -65,6 +65,8 @@ final class RootfsSkeleton {
     Files.createDirectories(skeletons);
     Path tmp = Files.createTempDirectory(skeletons, ".new-");
     try {
+      // readable by a shifted root too (linux.userns=true): temp directories start out 0700
+      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.createDirectories(tmp.resolve("etc"));
       for (String l : links) {
         String[] parts = l.split(" -> ", 2);

@@ -224,6 +224,22 @@ class LinuxSandboxBasicsTest {
   }
 
   @Test
+  void aUserNamespaceOnRequestAlsoAsRoot() {
+    try (OciSandbox sb = create(spec().withOption("linux.userns", "true").build())) {
+      ExecResult r = sb.exec(Command.of("sh", "-c", "cat /proc/self/uid_map; id -u; echo ok > /tmp/f && cat /tmp/f"));
+      assertTrue(r.isSuccess(), () -> r + " " + r.stderrText());
+      List<String> lines = r.stdoutText().lines().toList();
+      String[] map = lines.get(0).trim().split("\\s+");
+      assertEquals("0", map[0]);
+      if (LinuxTestSupport.ROOT) {
+        assertEquals(String.valueOf(OciSandbox.USERNS_BASE), map[1], "root inside is an unprivileged uid outside");
+      }
+      assertEquals("0", lines.get(1));
+      assertEquals("ok", lines.get(2));
+    }
+  }
+
+  @Test
   void bubblewrapIsRefusedToRootWithTheReason() {
     if (!LinuxTestSupport.ROOT) {
       return; // BwrapDriverTest covers the non-root case
