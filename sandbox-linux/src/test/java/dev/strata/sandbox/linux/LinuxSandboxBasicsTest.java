@@ -224,6 +224,39 @@ class LinuxSandboxBasicsTest {
   }
 
   @Test
+  void limitsAreSetOnTheCgroup() throws Exception {
+    if (!LinuxTestSupport.ROOT) {
+      return; // rootless: no cgroup (see the rlimit tests)
+    }
+    ResourceLimits limits =
+        ResourceLimits.defaults().toBuilder().withMemoryBytes(48L << 20).withCpuMillis(250).withMaxProcesses(20).build();
+    try (OciSandbox sb = create(spec().withLimits(limits).build())) {
+      var cg = sb.cgroup();
+      if (cg.mode() == dev.strata.sandbox.linux.cgroup.ContainerCgroup.Mode.V1) {
+        assertEquals(String.valueOf(48L << 20), read(cg.dir("memory").resolve("memory.limit_in_bytes")));
+        Path memsw = cg.dir("memory").resolve("memory.memsw.limit_in_bytes");
+        if (Files.exists(memsw)) {
+          assertEquals(String.valueOf(48L << 20), read(memsw), "no swap beyond the memory limit");
+        }
+        assertEquals("25000", read(cg.dir("cpu").resolve("cpu.cfs_quota_us")));
+        assertEquals("100000", read(cg.dir("cpu").resolve("cpu.cfs_period_us")));
+        assertEquals("20", read(cg.dir("pids").resolve("pids.max")));
+      } else {
+        assertEquals(String.valueOf(48L << 20), read(cg.dir("").resolve("memory.max")));
+        assertEquals("25000 100000", read(cg.dir("").resolve("cpu.max")));
+        assertEquals("20", read(cg.dir("").resolve("pids.max")));
+      }
+      // and the payload is in it
+      String self = sb.exec(Command.of("cat", "/proc/self/cgroup")).stdoutText();
+      assertTrue(self.contains("pids:/") || self.contains("0::/"), self);
+    }
+  }
+
+  private static String read(Path p) throws java.io.IOException {
+    return Files.readString(p).trim();
+  }
+
+  @Test
   void aUserNamespaceOnRequestAlsoAsRoot() {
     try (OciSandbox sb = create(spec().withOption("linux.userns", "true").build())) {
       ExecResult r = sb.exec(Command.of("sh", "-c", "cat /proc/self/uid_map; id -u; echo ok > /tmp/f && cat /tmp/f"));
