@@ -202,6 +202,9 @@ public final class LinuxSandboxProvider implements SandboxProvider {
         failures.put(name, rt.version() + " failed a test container: " + error);
       }
     }
+    if (working.isEmpty()) {
+      reapStale(null, base.resolve("bundles")); // no runtime reaped above: still clear bundles
+    }
     BwrapLauncher.@Nullable Host bwrap = null;
     Optional<Path> bwrapBin = BwrapLauncher.binary();
     Optional<byte[]> bpf = dev.strata.sandbox.linux.seccomp.SeccompBpf.forArch(System.getProperty("os.arch", ""));
@@ -288,24 +291,53 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     }
   }
 
-  /** Deletes containers and bundles whose owner JVM is dead. */
-  static void reapStale(OciRuntime rt, Path bundles) {
-    for (String id : rt.list(JSON)) {
-      if (SandboxIds.isStale(id)) {
-        LOG.info("removing stale container {} of a dead JVM", id);
-        rt.deleteForce(id);
+  /**
+   * Deletes what JVMs that are no longer alive left: their containers in {@code rt}'s state
+   * directory (null: none to ask), their bundles, and their cgroups.
+   */
+  static void reapStale(@Nullable OciRuntime rt, Path bundles) {
+    if (rt != null) {
+      for (String id : rt.list(JSON)) {
+        if (SandboxIds.isStale(id)) {
+          LOG.info("removing stale container {} of a dead JVM", id);
+          rt.deleteForce(id);
+        }
       }
     }
     try (var dirs = Files.list(bundles)) {
       for (Path d : dirs.toList()) {
         String id = d.getFileName().toString();
         if (SandboxIds.isStale(id)) {
-          rt.deleteForce(id);
+          if (rt != null) {
+            rt.deleteForce(id);
+          }
           OciSandbox.deleteTree(d);
         }
       }
     } catch (IOException e) {
       // nothing to reap
+    }
+    // cgroups whose container state is already gone (a JVM killed in the middle of a close)
+    try (var controllers = Files.list(ContainerCgroup.ROOT)) {
+      for (Path c : controllers.toList()) {
+        Path parent = c.resolve(OciSandbox.CGROUP_PARENT.substring(1));
+        if (!Files.isDirectory(parent)) {
+          continue;
+        }
+        try (var groups = Files.list(parent)) {
+          for (Path g : groups.toList()) {
+            if (Files.isDirectory(g) && SandboxIds.isStale(g.getFileName().toString())) {
+              try {
+                Files.delete(g);
+              } catch (IOException busy) {
+                LOG.debug("stale cgroup {} still busy", g);
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no cgroup file system, or not ours to touch
     }
     ContainerCgroup.removeEmptyParents(OciSandbox.CGROUP_PARENT);
   }
