@@ -92,7 +92,9 @@ final class KvmSandbox extends AbstractSandbox {
         return new ExecResult(ExecStatus.KILLED, -1, stdout.bytes(), stderr.bytes(), took,
             "the sandbox was closed while the command ran", ResourceUsage.unknown());
       }
-      String why = e.getMessage() + (qemu.isAlive() ? "" : " (QEMU exited with " + qemu.exitCode() + ")");
+      // the socket closes a moment before QEMU's exit is seen: give it that moment
+      boolean exited = qemu.waitFor(Duration.ofMillis(500));
+      String why = e.getMessage() + (exited ? " (QEMU exited with code " + qemu.exitCode().orElse(-1) + ")" : "");
       markFailed(why);
       throw new SandboxFailedException("microVM " + id() + " broke while running " + command.argv().get(0)
           + ": " + why + "\nconsole tail:\n" + qemu.consoleDiagnosis(20));

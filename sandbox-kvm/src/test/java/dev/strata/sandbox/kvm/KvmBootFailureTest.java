@@ -42,6 +42,7 @@ class KvmBootFailureTest {
       assertTrue(e.getMessage().contains("Kernel panic") || e.getMessage().contains("sysrq"), e.getMessage());
       assertEquals(SandboxState.FAILED, vm.state());
       assertThrows(SandboxFailedException.class, () -> vm.exec(Command.of("true")));
+      ProcessHandle.of(qemu).ifPresent(h -> h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
       assertFalse(ProcessHandle.of(qemu).map(ProcessHandle::isAlive).orElse(false), "QEMU exited on the panic");
     } finally {
       vm.close();

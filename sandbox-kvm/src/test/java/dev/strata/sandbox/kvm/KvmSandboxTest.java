@@ -117,7 +117,7 @@ class KvmSandboxTest {
   void killsTheWholeProcessGroupOnTimeout() {
     ExecResult r = vm.exec(Command.of("sh", "-c", "sleep 101 & sleep 102").withTimeout(Duration.ofSeconds(1)));
     assertEquals(ExecStatus.TIMED_OUT, r.status(), r.toString());
-    assertTrue(r.duration().toMillis() < 8000, "killed soon after the timeout: " + r.duration());
+    assertTrue(r.duration().toMillis() < 15_000, "killed soon after the timeout, not after the 102 s sleep: " + r.duration());
     ExecResult ps = vm.exec(Command.of("ps"));
     assertFalse(ps.stdoutText().contains("sleep 10"), "no payload process survives: " + ps.stdoutText());
   }
