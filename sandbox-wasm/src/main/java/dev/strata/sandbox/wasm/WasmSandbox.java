@@ -214,6 +214,9 @@ public final class WasmSandbox extends AbstractSandbox {
       }
       module.checkedAsCommand = true;
     }
+    // Compile (once per module) before the clock starts: the timeout is the payload's, and
+    // compiling is the sandbox's own work, not guest code.
+    module.machineFactory(engine, ModuleCache.global());
     Duration timeout = command.timeout().orElse(spec().limits().timeout());
     long maxOut = spec().limits().maxOutputBytes();
     OutputCollector stdout =

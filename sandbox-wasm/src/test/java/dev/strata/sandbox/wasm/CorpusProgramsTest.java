@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real programs nobody here wrote (../shared/corpora/wasm-programs): QuickJS, Rust, Go, TinyGo,
- * Zig, Swift, WAT, Javy, run on the default engine. The wazero directory is mounted read-only at
+ * Zig, Swift, WAT, Javy on the default engine, .NET on the interpreter. The wazero directory is mounted read-only at
  * {@code /} for the programs that read files.
  */
 class CorpusProgramsTest {
@@ -74,6 +74,22 @@ class CorpusProgramsTest {
     assertOutput("hello world\n", run("chicory-corpus/hello-wasi.wat.wasm"));
     assertOutput("Hello, Swift world!\n", run("chicory-corpus/hello-world.swift.wasm"));
     assertOutput("Hello, WebAssembly!\n", run("chicory-corpus/main.go.wasm"));
+  }
+
+  @Test
+  void dotnetRunsInTheInterpreter() {
+    // a 2.7 MB .NET runtime: the interpreter starts it in seconds, the compiler would first spend
+    // ten more translating it (it works there too; this keeps the suite short)
+    try (Sandbox sb =
+        Wasm.sandbox(
+            Wasm.spec()
+                .withOption(WasmEngine.OPTION, "interpreter")
+                .withLimits(
+                    ResourceLimits.defaults().toBuilder().withTimeout(Duration.ofSeconds(90)).build())
+                .build())) {
+      assertOutput(
+          "Hello, Wasi Console!\n", sb.exec(Command.of(argv("chicory-corpus/basic.dotnet.wasm"))));
+    }
   }
 
   @Test
