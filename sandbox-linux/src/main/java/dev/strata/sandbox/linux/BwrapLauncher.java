@@ -30,7 +30,7 @@ final class BwrapLauncher {
 
   private BwrapLauncher() {}
 
-  static OciSandbox start(String id, SandboxSpec spec, LinuxOptions options, Host host) {
+  static LinuxSandbox start(String id, SandboxSpec spec, LinuxOptions options, Host host) {
     if (options.runtimeExec()) {
       throw new dev.strata.sandbox.InvalidSpecException(
           "linux.exec=runtime needs an OCI runtime; bwrap runs commands through PID 1 only");
@@ -42,7 +42,7 @@ final class BwrapLauncher {
     Process bwrap = null;
     boolean started = false;
     try {
-      Path io = Files.createDirectories(bundle.resolve(OciSandbox.IO_DIR));
+      Path io = Files.createDirectories(bundle.resolve(LinuxSandbox.IO_DIR));
       Path bpf = bundle.resolve("seccomp.bpf");
       Files.write(bpf, host.seccompBpf());
       List<String> cmd = new ArrayList<>();
@@ -93,13 +93,13 @@ final class BwrapLauncher {
       for (Mount m : spec.mounts()) {
         cmd.addAll(List.of(m.readOnly() ? "--ro-bind" : "--bind", m.hostPath().toAbsolutePath().toString(), m.sandboxPath()));
       }
-      cmd.addAll(List.of("--ro-bind", host.initBinary().toString(), OciSandbox.INIT_PATH));
+      cmd.addAll(List.of("--ro-bind", host.initBinary().toString(), LinuxSandbox.INIT_PATH));
       // read-only inside: FIFOs still open, but no command can add, remove or swap an entry
-      cmd.addAll(List.of("--ro-bind", io.toString(), OciSandbox.IO_PATH));
+      cmd.addAll(List.of("--ro-bind", io.toString(), LinuxSandbox.IO_PATH));
       if (root == null) {
         cmd.addAll(List.of("--remount-ro", "/"));
       }
-      cmd.add(OciSandbox.INIT_PATH);
+      cmd.add(LinuxSandbox.INIT_PATH);
 
       requests = Posix.pipe();
       replies = Posix.pipe();
@@ -126,8 +126,8 @@ final class BwrapLauncher {
               "--nofile=" + options.maxOpenFiles(),
               "--nproc=" + spec.limits().maxProcesses(),
               "--core=0");
-      OciSandbox sb =
-          new OciSandbox(
+      LinuxSandbox sb =
+          new LinuxSandbox(
               id, spec, null, bwrap, rlimits, bundle, null, new OciConfig(host.json()), host.json(), channel, true,
               initPid, ns, root != null ? root : Path.of("/"));
       started = true;
@@ -151,7 +151,7 @@ final class BwrapLauncher {
         if (bwrap != null) {
           bwrap.destroyForcibly();
         }
-        OciSandbox.deleteTree(bundle);
+        LinuxSandbox.deleteTree(bundle);
       }
     }
   }

@@ -55,7 +55,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
 
   /** What probing found, once per JVM (the host does not change under it). */
   record Probe(
-      Map<String, OciSandbox.Host> working,
+      Map<String, LinuxSandbox.Host> working,
       BwrapLauncher.@Nullable Host bwrap,
       Map<String, String> failures,
       Map<String, Long> probeMillis,
@@ -125,14 +125,14 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     if (runtime.equals("bwrap") && p.bwrap() != null) {
       return BwrapLauncher.start(SandboxIds.newId("linux"), spec, options, p.bwrap());
     }
-    OciSandbox.Host host = p.working().get(runtime);
+    LinuxSandbox.Host host = p.working().get(runtime);
     if (host == null) {
       String why = p.failures().getOrDefault(runtime, runtime + " was not tried");
       throw new InvalidSpecException(
           "linux.runtime=" + runtime + " cannot be used on this host: " + why
               + (p.chosen() == null ? "" : ". Leave linux.runtime unset to use " + p.chosen()));
     }
-    return OciSandbox.start(SandboxIds.newId("linux"), spec, options, host);
+    return LinuxSandbox.start(SandboxIds.newId("linux"), spec, options, host);
   }
 
   /** The probe's outcome, for tests and the benchmarks: which runtime, and why not the others. */
@@ -146,7 +146,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
   private static Probe runProbe() {
     boolean root = Posix.euid() == 0;
     Path base = baseDir(root);
-    Map<String, OciSandbox.Host> working = new LinkedHashMap<>();
+    Map<String, LinuxSandbox.Host> working = new LinkedHashMap<>();
     Map<String, String> failures = new LinkedHashMap<>();
     Map<String, Long> millis = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
@@ -187,8 +187,8 @@ public final class LinuxSandboxProvider implements SandboxProvider {
         continue;
       }
       OciRuntime rt = new OciRuntime(name, bin.get(), base.resolve(name + "-state"), !root);
-      OciSandbox.Host host =
-          new OciSandbox.Host(
+      LinuxSandbox.Host host =
+          new LinuxSandbox.Host(
               rt, base.resolve("bundles"), base.resolve("rootfs"), initFile, JSON, root, cgroups, swap,
               SeccompProfile.architecturesFor(System.getProperty("os.arch", "")));
       reapStale(rt, base.resolve("bundles"));
@@ -261,7 +261,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
 
   private static @Nullable String tryBwrap(BwrapLauncher.Host host) {
     SandboxSpec spec = SandboxSpec.exactly(IsolationLevel.PROCESS).build();
-    try (OciSandbox sb = BwrapLauncher.start(SandboxIds.newId("linux"), spec, LinuxOptions.of(spec), host)) {
+    try (LinuxSandbox sb = BwrapLauncher.start(SandboxIds.newId("linux"), spec, LinuxOptions.of(spec), host)) {
       ExecResult r = sb.exec(Command.of("/bin/true"));
       return r.isSuccess() ? null : "/bin/true in it ended " + r + ": " + r.stderrText().strip();
     } catch (RuntimeException e) {
@@ -278,9 +278,9 @@ public final class LinuxSandboxProvider implements SandboxProvider {
   }
 
   /** Runs {@code /bin/true} in a container with the default spec; null when it worked. */
-  private static @Nullable String tryContainer(OciSandbox.Host host) {
+  private static @Nullable String tryContainer(LinuxSandbox.Host host) {
     SandboxSpec spec = SandboxSpec.exactly(IsolationLevel.PROCESS).build();
-    try (OciSandbox sb = OciSandbox.start(SandboxIds.newId("linux"), spec, LinuxOptions.of(spec), host)) {
+    try (LinuxSandbox sb = LinuxSandbox.start(SandboxIds.newId("linux"), spec, LinuxOptions.of(spec), host)) {
       ExecResult r = sb.exec(Command.of("/bin/true"));
       if (!r.isSuccess()) {
         return "/bin/true in it ended " + r + ": " + r.stderrText().strip();
@@ -311,7 +311,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
           if (rt != null) {
             rt.deleteForce(id);
           }
-          OciSandbox.deleteTree(d);
+          LinuxSandbox.deleteTree(d);
         }
       }
     } catch (IOException e) {
@@ -320,7 +320,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     // cgroups whose container state is already gone (a JVM killed in the middle of a close)
     try (var controllers = Files.list(ContainerCgroup.ROOT)) {
       for (Path c : controllers.toList()) {
-        Path parent = c.resolve(OciSandbox.CGROUP_PARENT.substring(1));
+        Path parent = c.resolve(LinuxSandbox.CGROUP_PARENT.substring(1));
         if (!Files.isDirectory(parent)) {
           continue;
         }
@@ -339,7 +339,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     } catch (IOException | RuntimeException e) {
       // no cgroup file system, or not ours to touch
     }
-    ContainerCgroup.removeEmptyParents(OciSandbox.CGROUP_PARENT);
+    ContainerCgroup.removeEmptyParents(LinuxSandbox.CGROUP_PARENT);
   }
 
   /** {@code /run/strata} for root; for others {@code $XDG_RUNTIME_DIR/strata} or a temp dir. */

@@ -90,10 +90,10 @@ final class RootfsSkeleton {
       try {
         Files.move(tmp, root, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-        OciSandbox.deleteTree(tmp); // another thread made the same one first
+        LinuxSandbox.deleteTree(tmp); // another thread made the same one first
       }
     } catch (IOException | RuntimeException e) {
-      OciSandbox.deleteTree(tmp);
+      LinuxSandbox.deleteTree(tmp);
       throw e;
     }
     return root;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** The bubblewrap driver ({@code linux.runtime=bwrap}): the same contract, rlimits instead of cgroups. */
 class BwrapDriverTest {
 
-  private static OciSandbox sb;
+  private static LinuxSandbox sb;
 
   @BeforeAll
   static void start() {
@@ -106,7 +106,7 @@ class BwrapDriverTest {
   void processAndMemoryLimitsByRlimit() {
     ResourceLimits limits =
         ResourceLimits.defaults().toBuilder().withMaxProcesses(16).withMemoryBytes(64L << 20).withTimeout(Duration.ofSeconds(5)).build();
-    try (OciSandbox small = create(spec().withOption("linux.runtime", "bwrap").withLimits(limits).build())) {
+    try (LinuxSandbox small = create(spec().withOption("linux.runtime", "bwrap").withLimits(limits).build())) {
       ExecResult bomb = small.exec(Command.of("sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 2"));
       assertFalse(bomb.stderrText().isEmpty(), "forks were refused: " + bomb);
       ExecResult mem = small.exec(Command.of("perl", "-e", "$x = 'a' x 400_000_000; print length $x"));

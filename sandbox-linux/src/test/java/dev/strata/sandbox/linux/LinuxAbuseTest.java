@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /** What a hostile payload tries, and what stops it. */
 class LinuxAbuseTest {
 
-  private static OciSandbox shared;
+  private static LinuxSandbox shared;
 
   @BeforeAll
   static void start() {
@@ -51,7 +51,7 @@ class LinuxAbuseTest {
   void forkBombIsStoppedByThePidsLimit() {
     ResourceLimits limits =
         ResourceLimits.defaults().toBuilder().withMaxProcesses(32).withTimeout(Duration.ofSeconds(4)).build();
-    try (OciSandbox sb = create(spec().withLimits(limits).build())) {
+    try (LinuxSandbox sb = create(spec().withLimits(limits).build())) {
       ExecResult r = sb.exec(Command.of("sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 3"));
       assertNotEquals(ExecStatus.OUT_OF_MEMORY, r.status(), r::toString);
       if (ROOT) {
@@ -69,7 +69,7 @@ class LinuxAbuseTest {
   @Test
   void memoryBombEndsOutOfMemoryAndTheHostIsFine() {
     ResourceLimits limits = ResourceLimits.defaults().toBuilder().withMemoryBytes(32L << 20).build();
-    try (OciSandbox sb = create(spec().withLimits(limits).build())) {
+    try (LinuxSandbox sb = create(spec().withLimits(limits).build())) {
       ExecResult r = sb.exec(Command.of("perl", "-e", "$x = 'a' x 400_000_000; print length $x"));
       if (ROOT) {
         assertEquals(ExecStatus.OUT_OF_MEMORY, r.status(), () -> r + " " + r.stderrText());
@@ -127,7 +127,7 @@ class LinuxAbuseTest {
   @Test
   void networkNoneHasNoUsableInterface() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        OciSandbox sb = create(spec().withNetwork(NetworkPolicy.NONE).build())) {
+        LinuxSandbox sb = create(spec().withNetwork(NetworkPolicy.NONE).build())) {
       ExecResult r =
           sb.exec(Command.of("bash", "-c", "echo hi > /dev/tcp/127.0.0.1/" + server.getLocalPort()));
       assertNotEquals(0, r.exitCode());
@@ -218,7 +218,7 @@ class LinuxAbuseTest {
     assertEquals(ExecStatus.EXITED, fds.status(), fds::toString);
     assertContains(fds.stderrText(), "Permission denied");
     // the FIFO directory is read-only inside: no entry can be added or swapped for a symlink
-    ExecResult io = shared.exec(Command.of("sh", "-c", "ln -s /etc/passwd " + OciSandbox.IO_PATH + "/99.out"));
+    ExecResult io = shared.exec(Command.of("sh", "-c", "ln -s /etc/passwd " + LinuxSandbox.IO_PATH + "/99.out"));
     assertNotEquals(0, io.exitCode());
     assertContains(io.stderrText(), "Read-only file system");
     assertEquals("still fine\n", shared.exec(Command.of("echo", "still fine")).stdoutText());
@@ -234,7 +234,7 @@ class LinuxAbuseTest {
         futures.add(
             pool.submit(
                 () -> {
-                  try (OciSandbox sb = create(spec().withEnv("N", String.valueOf(n)).build())) {
+                  try (LinuxSandbox sb = create(spec().withEnv("N", String.valueOf(n)).build())) {
                     ExecResult r = sb.exec(Command.of("sh", "-c", "echo $N; echo $((N * N)) >&2; exit $N"));
                     return r.stdoutText().trim() + "/" + r.stderrText().trim() + "/" + r.exitCode();
                   }

@@ -67,7 +67,7 @@ class LinuxLifecycleTest {
       assertFalse(host.runtime().list(new com.fasterxml.jackson.databind.ObjectMapper()).contains(id), "stale container reaped");
       assertEquals(
           List.of(),
-          dev.strata.sandbox.linux.cgroup.ContainerCgroup.of(OciSandbox.CGROUP_PARENT + "/" + id).existingDirs(),
+          dev.strata.sandbox.linux.cgroup.ContainerCgroup.of(LinuxSandbox.CGROUP_PARENT + "/" + id).existingDirs(),
           "stale cgroup reaped");
     } finally {
       child.destroyForcibly();

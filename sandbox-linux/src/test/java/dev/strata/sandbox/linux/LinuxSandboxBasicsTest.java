@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LinuxSandboxBasicsTest {
 
-  private static OciSandbox shared;
+  private static LinuxSandbox shared;
 
   @BeforeAll
   static void start() {
@@ -131,7 +131,7 @@ class LinuxSandboxBasicsTest {
 
   @Test
   void outputPastTheLimitStopsThePayload() {
-    try (OciSandbox sb =
+    try (LinuxSandbox sb =
         create(spec().withLimits(ResourceLimits.defaults().toBuilder().withMaxOutputBytes(64 << 10).build()).build())) {
       ExecResult r = sb.exec(Command.of("sh", "-c", "cat /dev/zero"));
       assertEquals(ExecStatus.OUTPUT_LIMIT, r.status());
@@ -153,7 +153,7 @@ class LinuxSandboxBasicsTest {
 
   @Test
   void scratchIsWritableAndCapped() {
-    try (OciSandbox sb = create(spec().withScratch("/work", 1 << 20).build())) {
+    try (LinuxSandbox sb = create(spec().withScratch("/work", 1 << 20).build())) {
       ExecResult ok = sb.exec(Command.of("sh", "-c", "echo data > /work/f && cat /work/f"));
       assertEquals("data\n", ok.stdoutText());
       ExecResult full = sb.exec(Command.of("sh", "-c", "head -c 4000000 /dev/zero > /work/big"));
@@ -168,7 +168,7 @@ class LinuxSandboxBasicsTest {
     Path rw = Files.createDirectory(dir.resolve("rw"));
     Files.writeString(ro.resolve("in.txt"), "from host");
     rw.toFile().setWritable(true, false);
-    try (OciSandbox sb =
+    try (LinuxSandbox sb =
         create(spec().withMount(Mount.readOnly(ro, "/data")).withMount(Mount.readWrite(rw, "/out")).build())) {
       assertEquals("from host", sb.exec(Command.of("cat", "/data/in.txt")).stdoutText());
       ExecResult denied = sb.exec(Command.of("sh", "-c", "echo x > /data/new"));
@@ -180,7 +180,7 @@ class LinuxSandboxBasicsTest {
 
   @Test
   void closedSandboxRefusesCommandsAndCloseIsIdempotent() {
-    OciSandbox sb = create();
+    LinuxSandbox sb = create();
     assertEquals(SandboxState.IDLE, sb.state());
     Path bundle = sb.bundle();
     assertTrue(Files.isDirectory(bundle));
@@ -230,7 +230,7 @@ class LinuxSandboxBasicsTest {
     }
     ResourceLimits limits =
         ResourceLimits.defaults().toBuilder().withMemoryBytes(48L << 20).withCpuMillis(250).withMaxProcesses(20).build();
-    try (OciSandbox sb = create(spec().withLimits(limits).build())) {
+    try (LinuxSandbox sb = create(spec().withLimits(limits).build())) {
       var cg = sb.cgroup();
       if (cg.mode() == dev.strata.sandbox.linux.cgroup.ContainerCgroup.Mode.V1) {
         assertEquals(String.valueOf(48L << 20), read(cg.dir("memory").resolve("memory.limit_in_bytes")));
@@ -258,14 +258,14 @@ class LinuxSandboxBasicsTest {
 
   @Test
   void aUserNamespaceOnRequestAlsoAsRoot() {
-    try (OciSandbox sb = create(spec().withOption("linux.userns", "true").build())) {
+    try (LinuxSandbox sb = create(spec().withOption("linux.userns", "true").build())) {
       ExecResult r = sb.exec(Command.of("sh", "-c", "cat /proc/self/uid_map; id -u; echo ok > /tmp/f && cat /tmp/f"));
       assertTrue(r.isSuccess(), () -> r + " " + r.stderrText());
       List<String> lines = r.stdoutText().lines().toList();
       String[] map = lines.get(0).trim().split("\\s+");
       assertEquals("0", map[0]);
       if (LinuxTestSupport.ROOT) {
-        assertEquals(String.valueOf(OciSandbox.USERNS_BASE), map[1], "root inside is an unprivileged uid outside");
+        assertEquals(String.valueOf(LinuxSandbox.USERNS_BASE), map[1], "root inside is an unprivileged uid outside");
       }
       assertEquals("0", lines.get(1));
       assertEquals("ok", lines.get(2));

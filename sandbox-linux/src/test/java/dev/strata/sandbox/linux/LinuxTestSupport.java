@@ -34,11 +34,11 @@ final class LinuxTestSupport {
     return SandboxSpec.exactly(IsolationLevel.PROCESS);
   }
 
-  static OciSandbox create(SandboxSpec spec) {
-    return (OciSandbox) PROVIDER.create(spec, HOST);
+  static LinuxSandbox create(SandboxSpec spec) {
+    return (LinuxSandbox) PROVIDER.create(spec, HOST);
   }
 
-  static OciSandbox create() {
+  static LinuxSandbox create() {
     return create(spec().build());
   }
 

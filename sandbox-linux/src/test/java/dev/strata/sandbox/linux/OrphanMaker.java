@@ -14,8 +14,8 @@ public final class OrphanMaker {
   private OrphanMaker() {}
 
   public static void main(String[] args) throws Exception {
-    OciSandbox sb =
-        (OciSandbox)
+    LinuxSandbox sb =
+        (LinuxSandbox)
             new LinuxSandboxProvider()
                 .create(SandboxSpec.exactly(IsolationLevel.PROCESS).build(), HardwareProfile.detect());
     sb.execAsync(Command.of("sleep", "600"));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The same contract through {@code runc exec} ({@code linux.exec=runtime}) instead of PID 1. */
 class RuntimeExecModeTest {
 
-  private static OciSandbox sb;
+  private static LinuxSandbox sb;
 
   @BeforeAll
   static void start() {

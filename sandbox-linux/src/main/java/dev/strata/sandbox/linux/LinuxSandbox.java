@@ -39,12 +39,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A long-lived OCI container whose PID 1 is {@link InitBinary}; each command is one {@code runc
- * exec}. Its bundle lives in {@code <bundles>/<id>}, its cgroup at {@code /strata/<id>}.
+ * A long-lived container whose PID 1 is {@link InitBinary}, started by an OCI runtime or by
+ * bubblewrap ({@link BwrapLauncher}); each command is forked by PID 1 (or is one {@code runc
+ * exec} with {@code linux.exec=runtime}). Its bundle lives in {@code <bundles>/<id>}, its cgroup at
+ * {@code /strata/<id>}.
  */
-final class OciSandbox extends AbstractSandbox {
+final class LinuxSandbox extends AbstractSandbox {
 
-  private static final Logger LOG = LoggerFactory.getLogger(OciSandbox.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LinuxSandbox.class);
 
   /** Parent of every sandbox cgroup. */
   static final String CGROUP_PARENT = "/strata";
@@ -89,7 +91,7 @@ final class OciSandbox extends AbstractSandbox {
   private final AtomicInteger execSeq = new AtomicInteger();
   private final AtomicInteger runningExecs = new AtomicInteger();
 
-  OciSandbox(
+  LinuxSandbox(
       String id,
       SandboxSpec spec,
       @Nullable OciRuntime runtime,
@@ -140,7 +142,7 @@ final class OciSandbox extends AbstractSandbox {
    *
    * @throws SandboxStartException with the runtime's own words, leaving nothing behind
    */
-  static OciSandbox start(String id, SandboxSpec spec, LinuxOptions options, Host host) {
+  static LinuxSandbox start(String id, SandboxSpec spec, LinuxOptions options, Host host) {
     Path bundle = host.bundles().resolve(id);
     int[] requests = null;
     int[] replies = null;
@@ -182,8 +184,8 @@ final class OciSandbox extends AbstractSandbox {
               .orElseThrow(() -> new SandboxStartException("sandbox " + id + ": PID 1 exited right after start"));
       ContainerCgroup cgroup = host.cgroups() ? ContainerCgroup.of(CGROUP_PARENT + "/" + id) : null;
       Path lookup = options.rootfs() != null ? options.rootfs() : Path.of("/");
-      OciSandbox sb =
-          new OciSandbox(
+      LinuxSandbox sb =
+          new LinuxSandbox(
               id, spec, host.runtime(), null, List.of(), bundle, cgroup, config, host.json(), channel, agent, initPid,
               ns, lookup);
       started = true;
@@ -446,7 +448,7 @@ final class OciSandbox extends AbstractSandbox {
 
     @Override
     public void killTree() {
-      OciSandbox.this.killTree(() -> ProcFs.hostPid(pidNamespace, nsPid));
+      LinuxSandbox.this.killTree(() -> ProcFs.hostPid(pidNamespace, nsPid));
     }
   }
 
@@ -493,7 +495,7 @@ final class OciSandbox extends AbstractSandbox {
 
             @Override
             public void killTree() {
-              OciSandbox.this.killTree(() -> readPid(pidFile));
+              LinuxSandbox.this.killTree(() -> readPid(pidFile));
               if (readPid(pidFile) <= 0) {
                 p.destroyForcibly(); // killed before the payload even started
               }
