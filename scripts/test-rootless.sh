@@ -75,7 +75,15 @@ status=$?
 set -e
 
 # nothing of the test user may outlive the run (zombies wait for the host's PID 1 to reap them)
-alive() { ps -u "$user" -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ {print $1}'; }
+# (from /proc: procps may not be installed)
+alive() {
+  local d state
+  for d in /proc/[0-9]*; do
+    [[ $(stat -c %u "$d" 2>/dev/null) == "$uid" ]] || continue
+    state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$d/status" 2>/dev/null)
+    [[ -n $state && $state != Z ]] && echo "${d#/proc/}"
+  done
+}
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   [[ -z $(alive) ]] && break
   sleep 0.5
@@ -83,7 +91,7 @@ done
 left=$(alive)
 if [[ -n $left ]]; then
   echo "test-rootless: processes of $user left behind: $left" >&2
-  ps -o pid,ppid,cmd -p $(echo $left | tr ' ' ',') >&2 || true
+  for p in $left; do echo "  $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" >&2; done
   status=1
 fi
 exit $status
