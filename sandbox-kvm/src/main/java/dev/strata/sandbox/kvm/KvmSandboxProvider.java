@@ -329,6 +329,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
         }
       }
       QemuProcess qemu;
+      long launched = System.nanoTime();
       try {
         qemu = QemuProcess.start(launcher, command.build(), runDir.resolve("console.log"), runDir.resolve("qemu.log"));
       } catch (IOException e) {
@@ -338,8 +339,11 @@ public final class KvmSandboxProvider implements SandboxProvider {
       long start = System.nanoTime();
       try {
         agent = AgentConnection.connect(id, runDir.resolve("agent.sock"), bootTimeout, qemu::isAlive);
-        Duration left = bootTimeout.minusNanos(System.nanoTime() - start);
+        long connected = System.nanoTime();
+        Duration left = bootTimeout.minusNanos(connected - start);
         String release = agent.awaitReady(left.isNegative() ? Duration.ZERO : left);
+        LOG.debug("microVM {}: QEMU started in {} ms, socket connected after {} ms, agent ready after {} ms", id,
+            (start - launched) / 1_000_000, (connected - start) / 1_000_000, (System.nanoTime() - start) / 1_000_000);
         boots.incrementAndGet();
         event.outcome = "ready";
         event.commit();
