@@ -22,6 +22,7 @@ import dev.strata.sandbox.spi.SandboxIds;
 import dev.strata.sandbox.wasm.wasi.Wasi;
 import dev.strata.sandbox.wasm.wasi.WasiConfig;
 import dev.strata.sandbox.wasm.wasi.WasiExit;
+import dev.strata.sandbox.wasm.wasi.WriteQuota;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileVisitResult;
@@ -117,7 +118,11 @@ public final class WasmSandbox extends AbstractSandbox {
       if (spec.scratch().isPresent()) {
         scratch = Files.createTempDirectory(id + "-scratch-");
         preopens.add(
-            new WasiConfig.Preopen(guestPath(spec.scratch().get().sandboxPath()), scratch, false));
+            new WasiConfig.Preopen(
+                guestPath(spec.scratch().get().sandboxPath()),
+                scratch,
+                false,
+                new WriteQuota(spec.scratch().get().maxBytes())));
       }
       return new WasmSandbox(id, spec, engine, budget, List.copyOf(preopens), scratch);
     } catch (IOException | RuntimeException e) {
@@ -350,6 +355,16 @@ public final class WasmSandbox extends AbstractSandbox {
       };
     }
     return new Object[] {ExecStatus.TRAPPED, what, -1};
+  }
+
+  /** The linear memory of its plugins plus its own share; commands hold memory only while running. */
+  @Override
+  protected @Nullable Long memoryBytes() {
+    long sum = MemoryBudget.SANDBOX_SHARE;
+    for (WasmPlugin p : plugins) {
+      sum += p.memoryBytes();
+    }
+    return sum;
   }
 
   @Override

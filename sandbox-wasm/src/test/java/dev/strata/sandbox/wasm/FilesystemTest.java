@@ -104,6 +104,21 @@ class FilesystemTest {
   }
 
   @Test
+  void theScratchDirectoryHoldsAtMostItsMaxBytes() {
+    // scratch of 1 MiB: two 400 KB files fit, a third does not; deleting one makes room again
+    String big = "y".repeat(400_000);
+    try (Sandbox sb = sandbox()) {
+      assertEquals(0, files(sb, "write", "/scratch/a", big).exitCode());
+      assertEquals(0, files(sb, "write", "/scratch/b", big).exitCode());
+      ExecResult full = files(sb, "write", "/scratch/c", big);
+      assertEquals(2, full.exitCode(), full.stdoutText());
+      assertEquals("denied: No space left on device\n", full.stdoutText());
+      assertEquals(0, files(sb, "write", "/scratch/a", "small").exitCode(), "truncating frees");
+      assertEquals(0, files(sb, "write", "/scratch/c", big).exitCode());
+    }
+  }
+
+  @Test
   void nothingOutsideThePreopensIsReachable() {
     try (Sandbox sb = sandbox()) {
       for (String path :

@@ -142,11 +142,26 @@ public final class Wasi implements AutoCloseable {
     final Path dir;
     final boolean readOnly;
     final String guestName;
+    final @Nullable WriteQuota quota;
 
-    Root(Path dir, boolean readOnly, String guestName) {
+    Root(Path dir, boolean readOnly, String guestName, @Nullable WriteQuota quota) {
       this.dir = dir;
       this.readOnly = readOnly;
       this.guestName = guestName;
+      this.quota = quota;
+    }
+
+    /** Counts {@code bytes} more on disk, or fails with ENOSPC. */
+    void take(long bytes) throws WasiError {
+      if (quota != null && !quota.tryTake(bytes)) {
+        throw new WasiError(Errno.NOSPC);
+      }
+    }
+
+    void giveBack(long bytes) {
+      if (quota != null) {
+        quota.giveBack(bytes);
+      }
     }
 
     Path resolve(List<String> rel) {
@@ -292,7 +307,7 @@ public final class Wasi implements AutoCloseable {
     fds.put(2, new OutFd(config.stderr));
     int fd = 3;
     for (WasiConfig.Preopen p : config.preopens) {
-      Root root = new Root(p.hostDir(), p.readOnly(), p.guestPath());
+      Root root = new Root(p.hostDir(), p.readOnly(), p.guestPath(), p.quota());
       // Under a read-only preopen no file descriptor inherits write rights: a guest that asks for
       // them without creating or truncating (Zig asks for everything) gets a read-only file, and
       // creating, truncating or appending fails with EROFS.
@@ -667,7 +682,10 @@ public final class Wasi implements AutoCloseable {
       throw new WasiError(Errno.INVAL);
     }
     writeCheck(f);
+    long before = f.channel.size();
+    f.root.take(size - before);
     setSize(f.channel, size);
+    f.root.giveBack(before - size);
     return Errno.SUCCESS;
   }
 
@@ -860,9 +878,11 @@ public final class Wasi implements AutoCloseable {
       FileFd ff = (FileFd) f;
       writeCheck(ff);
       try {
+        long size = ff.channel.size();
         if ((ff.fdFlags & FDF_APPEND) != 0) {
-          ff.channel.position(ff.channel.size());
+          ff.channel.position(size);
         }
+        ff.root.take(ff.channel.position() + data.length - size);
         ByteBuffer bb = ByteBuffer.wrap(data);
         while (bb.hasRemaining()) {
           ff.channel.write(bb);
@@ -893,6 +913,7 @@ public final class Wasi implements AutoCloseable {
     byte[] data = gather(m, (int) a[1], (int) a[2]);
     ByteBuffer bb = ByteBuffer.wrap(data);
     long pos = a[3];
+    ff.root.take(pos + data.length - ff.channel.size());
     try {
       while (bb.hasRemaining()) {
         pos += ff.channel.write(bb, pos);
@@ -1268,6 +1289,7 @@ public final class Wasi implements AutoCloseable {
     if (exists && (oflags & O_TRUNC) != 0) {
       try (FileChannel t =
           FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        r.root.giveBack(t.size());
         t.truncate(0);
       }
     }
@@ -1413,7 +1435,13 @@ public final class Wasi implements AutoCloseable {
       throw new WasiError(Errno.NOTDIR);
     }
     writable(r);
+    long freed = 0;
+    if (r.root.quota != null && Files.isRegularFile(r.host, NOFOLLOW)
+        && ((Number) Files.getAttribute(r.host, "unix:nlink", NOFOLLOW)).intValue() == 1) {
+      freed = Files.size(r.host);
+    }
     Files.delete(r.host);
+    r.root.giveBack(freed);
     return Errno.SUCCESS;
   }
 

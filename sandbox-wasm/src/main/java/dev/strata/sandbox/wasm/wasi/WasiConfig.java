@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a WASI guest may see: argv, environment, stdio and preopened directories. Deny by default:
@@ -16,10 +17,15 @@ import java.util.Objects;
 public final class WasiConfig {
 
   /** A host directory preopened in the guest under {@code guestPath}. */
-  public record Preopen(String guestPath, Path hostDir, boolean readOnly) {
+  public record Preopen(
+      String guestPath, Path hostDir, boolean readOnly, @Nullable WriteQuota quota) {
     public Preopen {
       Objects.requireNonNull(guestPath, "guestPath");
       Objects.requireNonNull(hostDir, "hostDir");
+    }
+
+    public Preopen(String guestPath, Path hostDir, boolean readOnly) {
+      this(guestPath, hostDir, readOnly, null);
     }
   }
 
