@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * pool thread would cost more than the call). One daemon thread looks at every registered watch
  * each millisecond and interrupts a thread past its deadline; compiled code checks the interrupt
  * on every loop back-edge, the interpreter's listener checks {@link #running()}. A call costs two
- * volatile writes and a CAS; {@link #end()} clears an interrupt aimed at the call, so none leaks
+ * volatile writes and a CAS, no clock read; {@link #end()} clears an interrupt aimed at the call, so none leaks
  * into the caller's later work.
  */
 final class CallerWatch {
@@ -35,8 +35,12 @@ final class CallerWatch {
   }
 
   private volatile int state;
-  private volatile long deadline;
-  private volatile Thread thread;
+  private long timeoutNanos;
+  private volatile long callId;
+  private Thread thread;
+  // read and written by the watch thread only
+  private long seenCallId = -1;
+  private long seenAt;
 
   CallerWatch() {
     this.thread = Thread.currentThread();
@@ -52,8 +56,11 @@ final class CallerWatch {
 
   /** Starts a call on this thread that must end within {@code timeoutNanos}. */
   void begin(long timeoutNanos) {
+    // no clock read here: the watch thread notes when it first sees the call, so a deadline is
+    // never early and at most one tick late
     thread = Thread.currentThread();
-    deadline = System.nanoTime() + timeoutNanos;
+    this.timeoutNanos = timeoutNanos;
+    callId = callId + 1;
     state = RUNNING;
   }
 
@@ -90,7 +97,14 @@ final class CallerWatch {
       }
       long now = System.nanoTime();
       for (CallerWatch w : WATCHES) {
-        if (w.state == RUNNING && now - w.deadline > 0 && STATE.compareAndSet(w, RUNNING, STOPPING)) {
+        if (w.state != RUNNING) {
+          continue;
+        }
+        long id = w.callId;
+        if (id != w.seenCallId) {
+          w.seenCallId = id;
+          w.seenAt = now;
+        } else if (now - w.seenAt > w.timeoutNanos && STATE.compareAndSet(w, RUNNING, STOPPING)) {
           w.thread.interrupt();
           w.state = STOPPED;
         }
