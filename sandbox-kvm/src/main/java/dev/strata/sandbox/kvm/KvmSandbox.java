@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +40,11 @@ final class KvmSandbox extends AbstractSandbox {
   private final AgentConnection agent;
   private final Path runDir;
   private final String guestRelease;
-  private final Runnable onClose;
+  private final Consumer<? super KvmSandbox> onClose;
 
   KvmSandbox(
       String id, SandboxSpec spec, QemuProcess qemu, AgentConnection agent, Path runDir, String guestRelease,
-      Runnable onClose) {
+      Consumer<? super KvmSandbox> onClose) {
     super(id, KvmSandboxProvider.NAME, IsolationLevel.HARDWARE, spec);
     this.qemu = qemu;
     this.agent = agent;
@@ -151,7 +152,7 @@ final class KvmSandbox extends AbstractSandbox {
       agent.close();
     } finally {
       VmReaper.deleteTree(runDir);
-      onClose.run();
+      onClose.accept(this);
     }
   }
 

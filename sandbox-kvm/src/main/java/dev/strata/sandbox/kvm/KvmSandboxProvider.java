@@ -22,8 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,13 +115,13 @@ public final class KvmSandboxProvider implements SandboxProvider {
           "use the linux or wasm backend on this host");
     }
     String qemu = host.runtime("qemu-system-x86_64").map(Path::toString)
-        .or(() -> Optional.ofNullable(findOnPath("qemu-system-x86_64")).map(Path::toString))
+        .or(() -> Optional.ofNullable(HostFacts.findOnPath("qemu-system-x86_64")).map(Path::toString))
         .orElse(null);
     if (qemu == null) {
       return new Setup(null, null, null, false, "", "qemu-system-x86_64 is not installed", "apt-get install qemu-system-x86");
     }
     Path busybox = Path.of(System.getProperty(BUSYBOX_PROPERTY, "/bin/busybox"));
-    if (!Files.isReadable(busybox) || !isStaticElf(busybox)) {
+    if (!Files.isReadable(busybox) || !HostFacts.isStaticElf(busybox)) {
       return new Setup(qemu, null, null, false, "",
           "no statically linked busybox at " + busybox + " to put into the guest",
           "apt-get install busybox-static (or -D" + BUSYBOX_PROPERTY + "=/path/to/static/busybox)");
@@ -274,7 +270,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
   private Sandbox boot(
       SandboxSpec spec, KvmOptions options, Setup setup, byte[] base, long memoryMiB, int cpus, HardwareProfile host) {
     String id = SandboxIds.newId(NAME);
-    boolean dropToNobody = (host.root() || isRoot()) && (!setup.kvm() || kvmGroup() != null);
+    boolean dropToNobody = (host.root() || HostFacts.isRoot()) && (!setup.kvm() || HostFacts.kvmGroup() != null);
     Path runDir = KvmSandbox.createRunDir(runRoot, id, dropToNobody);
     try {
       GuestKernel kernel = setup.kernel();
@@ -286,7 +282,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
       }
       Path initrd = runDir.resolve("initramfs.cpio");
       writeInitramfs(spec, base, memoryMiB, initrd);
-      QemuProcess.Launcher launcher = QemuProcess.Launcher.detect(dropToNobody, setup.kvm() ? kvmGroup() : null);
+      QemuProcess.Launcher launcher = QemuProcess.Launcher.detect(dropToNobody, setup.kvm() ? HostFacts.kvmGroup() : null);
       Duration bootTimeout = options.bootTimeout() != null
           ? options.bootTimeout()
           : setup.kvm() ? Duration.ofSeconds(10) : Duration.ofSeconds(20);
@@ -349,9 +345,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
         event.commit();
         LOG.debug("microVM {} booted in {} ms (attempt {}, {})", id, (System.nanoTime() - start) / 1_000_000,
             attempt, kvm ? "KVM" : "TCG");
-        KvmSandbox[] holder = new KvmSandbox[1];
-        KvmSandbox sandbox = new KvmSandbox(id, spec, qemu, agent, runDir, release, () -> open.remove(holder[0]));
-        holder[0] = sandbox;
+        KvmSandbox sandbox = new KvmSandbox(id, spec, qemu, agent, runDir, release, open::remove);
         open.add(sandbox);
         return sandbox;
       } catch (IOException | AgentConnection.AgentException e) {
@@ -409,28 +403,10 @@ public final class KvmSandboxProvider implements SandboxProvider {
     if (!kvm) {
       // Without this, 1 boot in 3 to 8 under TCG hangs at "tsc: Unable to calibrate against PIT":
       // the guest TSC is the host's, so its frequency is known.
-      args.add("tsc_early_khz=" + hostTscKhz());
+      args.add("tsc_early_khz=" + HostFacts.hostTscKhz());
       args.add("tsc=reliable");
     }
     return args;
-  }
-
-  /** The host TSC frequency in kHz: "@ 2.60GHz" of the model name, else "cpu MHz", else 2 GHz. */
-  static long hostTscKhz() {
-    try {
-      String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
-      Matcher model = Pattern.compile("model name\\s*:.*@\\s*([0-9.]+)GHz").matcher(cpuinfo);
-      if (model.find()) {
-        return Math.round(Double.parseDouble(model.group(1)) * 1_000_000);
-      }
-      Matcher mhz = Pattern.compile("cpu MHz\\s*:\\s*([0-9.]+)").matcher(cpuinfo);
-      if (mhz.find()) {
-        return Math.round(Double.parseDouble(mhz.group(1)) * 1000);
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("host TSC frequency unknown: {}", e.toString());
-    }
-    return 2_000_000;
   }
 
   private void writeInitramfs(SandboxSpec spec, byte[] base, long memoryMiB, Path initrd) {
@@ -466,63 +442,10 @@ public final class KvmSandboxProvider implements SandboxProvider {
     }
   }
 
-  /** The group that may use /dev/kvm, or null when only its owner may. */
-  private static @Nullable Integer kvmGroup() {
-    try {
-      int mode = (Integer) Files.getAttribute(Path.of("/dev/kvm"), "unix:mode");
-      if ((mode & 0060) != 0060) {
-        return null;
-      }
-      return (Integer) Files.getAttribute(Path.of("/dev/kvm"), "unix:gid");
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static boolean isRoot() {
-    try {
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
   private void reapOnce() {
     if (!reaped) {
       reaped = true;
       VmReaper.reap(runRoot, NAME);
-    }
-  }
-
-  static @Nullable Path findOnPath(String name) {
-    String path = System.getenv("PATH");
-    for (String dir : (path == null ? "/usr/bin:/bin" : path).split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
-        return Path.of(dir, name);
-      }
-    }
-    return null;
-  }
-
-  /** An ELF executable without a program interpreter (PT_INTERP) is statically linked. */
-  static boolean isStaticElf(Path file) {
-    try {
-      byte[] b = Files.readAllBytes(file);
-      ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-      if (b.length < 64 || buf.getInt(0) != 0x464c457f || b[4] != 2) {
-        return false;
-      }
-      long phoff = buf.getLong(0x20);
-      int phentsize = Short.toUnsignedInt(buf.getShort(0x36));
-      int phnum = Short.toUnsignedInt(buf.getShort(0x38));
-      for (int i = 0; i < phnum; i++) {
-        if (buf.getInt((int) (phoff + (long) i * phentsize)) == 3) {
-          return false;
-        }
-      }
-      return true;
-    } catch (IOException | RuntimeException e) {
-      return false;
     }
   }
 

@@ -113,8 +113,8 @@ class KvmSpecTest {
 
   @Test
   void recognisesStaticBinaries() {
-    assertTrue(KvmSandboxProvider.isStaticElf(Path.of("/bin/busybox")) || !Files.exists(Path.of("/bin/busybox")));
-    assertFalse(KvmSandboxProvider.isStaticElf(Path.of("/bin/sh")), "/bin/sh is dynamically linked");
+    assertTrue(HostFacts.isStaticElf(Path.of("/bin/busybox")) || !Files.exists(Path.of("/bin/busybox")));
+    assertFalse(HostFacts.isStaticElf(Path.of("/bin/sh")), "/bin/sh is dynamically linked");
   }
 
   static void restore(String key, String value) {
