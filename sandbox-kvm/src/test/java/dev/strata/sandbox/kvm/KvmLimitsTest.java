@@ -28,6 +28,7 @@ class KvmLimitsTest {
     vm = factory.create(SandboxSpec.exactly(IsolationLevel.HARDWARE)
         .withLimits(ResourceLimits.defaults().toBuilder().withMemoryBytes(128L << 20).withCpuMillis(2000)
             .withMaxProcesses(8).build())
+        .withNetwork(dev.strata.sandbox.NetworkPolicy.LOOPBACK)
         .build());
   }
 
@@ -47,6 +48,15 @@ class KvmLimitsTest {
     long kib = Long.parseLong(mem.stdoutText().strip());
     assertTrue(kib > 64 * 1024 && kib <= 128 * 1024, "MemTotal " + kib + " KiB for a 128 MiB VM");
     assertEquals("2", vm.exec(Command.of("nproc")).stdoutText().strip());
+  }
+
+  @Test
+  void loopbackPolicyGivesTheGuestItsOwnLoopbackOnly() {
+    ExecResult links = vm.exec(Command.of("ip", "-o", "link"));
+    assertTrue(links.stdoutText().contains("lo: <LOOPBACK,UP"), links.stdoutText());
+    assertEquals(1, links.stdoutText().strip().lines().count(), "no other interface: " + links.stdoutText());
+    ExecResult ping = vm.exec(Command.of("ping", "-c", "1", "-W", "2", "127.0.0.1"));
+    assertEquals(0, ping.exitCode(), ping.stdoutText() + ping.stderrText());
   }
 
   @Test

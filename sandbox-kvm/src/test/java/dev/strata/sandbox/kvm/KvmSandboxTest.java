@@ -78,6 +78,13 @@ class KvmSandboxTest {
   }
 
   @Test
+  void hasNoNetworkAtAll() {
+    ExecResult links = vm.exec(Command.of("ip", "-o", "link"));
+    assertEquals(1, links.stdoutText().strip().lines().count(), "only lo: " + links.stdoutText());
+    assertFalse(links.stdoutText().contains("UP"), "and it is down: " + links.stdoutText());
+  }
+
+  @Test
   void reportsExitCodes() {
     assertEquals(0, vm.exec(Command.of("true")).exitCode());
     assertEquals(3, vm.exec(Command.of("sh", "-c", "exit 3")).exitCode());
