@@ -58,15 +58,15 @@ if ! complete "$target"; then
   work="$(mktemp -d "$CACHE_DIR/.download.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   log "downloading $image_package"
-  # apt-get download writes into the current directory; as root apt drops to the _apt user,
-  # which may not write there, hence the chmod.
-  chmod 0777 "$work"
-  (cd "$work" && apt-get download -q "$image_package" >&2)
+  # apt-get download writes into the current directory. As root apt would drop to the _apt user,
+  # who cannot reach a cache under /root: download as root instead (the .deb is only unpacked).
+  sandbox_opt=()
+  [[ $(id -u) == 0 ]] && sandbox_opt=(-o APT::Sandbox::User=root)
+  (cd "$work" && apt-get download -q "${sandbox_opt[@]}" "$image_package" >&2)
   deb="$(ls "$work"/*.deb)"
   log "unpacking $(basename "$deb") into $target"
   rm -rf "$work/root"
   dpkg -x "$deb" "$work/root"
-  # Only the kernel and its modules are needed: drop the rest (docs, System.map is kept for debugging).
   rm -rf "$target"
   mv "$work/root" "$target"
   complete "$target" || { log "the package did not hold a kernel and virtio_console: $deb"; exit 1; }
