@@ -129,16 +129,19 @@ final class CappedMemory implements Memory {
   }
 
   @Override
+  @SuppressWarnings("removal")
   public int waitOn(int address, int expected, long timeout) {
     return delegate.waitOn(address, expected, timeout);
   }
 
   @Override
+  @SuppressWarnings("removal")
   public int waitOn(int address, long expected, long timeout) {
     return delegate.waitOn(address, expected, timeout);
   }
 
   @Override
+  @SuppressWarnings("removal")
   public int notify(int address, int maxThreads) {
     return delegate.notify(address, maxThreads);
   }

@@ -5,7 +5,14 @@ import dev.strata.sandbox.HardwareProfile;
 import dev.strata.sandbox.IsolationLevel;
 import dev.strata.sandbox.Sandbox;
 import dev.strata.sandbox.SandboxSpec;
+import dev.strata.sandbox.spi.SandboxIds;
 import dev.strata.sandbox.spi.SandboxProvider;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The INSTRUCTION tier: WebAssembly in this JVM on Chicory. Always available; needs no system
@@ -40,6 +47,33 @@ public final class WasmSandboxProvider implements SandboxProvider {
 
   @Override
   public Sandbox create(SandboxSpec spec, HardwareProfile host) {
+    if (REAPED.compareAndSet(false, true)) {
+      reapStaleScratch(Path.of(System.getProperty("java.io.tmpdir")));
+    }
     return WasmSandbox.create(spec, MemoryBudget.global());
+  }
+
+  private static final AtomicBoolean REAPED = new AtomicBoolean();
+
+  /**
+   * Deletes the scratch directories of wasm sandboxes whose JVM died without closing them (killed,
+   * crashed). Their names start with the sandbox id, which carries the owner's pid.
+   */
+  static int reapStaleScratch(Path tmp) {
+    int reaped = 0;
+    try (DirectoryStream<Path> dirs =
+        Files.newDirectoryStream(tmp, SandboxIds.PREFIX + WasmSandbox.BACKEND + "-*-scratch-*")) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        String id = name.substring(0, name.indexOf("-scratch-"));
+        if (SandboxIds.isStale(id) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          WasmSandbox.deleteTree(dir);
+          reaped++;
+        }
+      }
+    } catch (IOException e) {
+      // the reaper is best effort: a later JVM tries again
+    }
+    return reaped;
   }
 }

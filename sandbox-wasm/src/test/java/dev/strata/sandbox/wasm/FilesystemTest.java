@@ -92,14 +92,17 @@ class FilesystemTest {
           "mounted text\n",
           files(sb, "read", "/scratch/copy.txt").stdoutText(),
           "the scratch directory lives as long as the sandbox");
-      scratchHost = scratchDirs().get(0);
+      scratchHost = scratchDir(sb.id());
+      assertTrue(Files.isDirectory(scratchHost));
     }
     assertFalse(Files.exists(scratchHost), "scratch deleted on close");
   }
 
-  private static List<Path> scratchDirs() throws IOException {
+  private static Path scratchDir(String sandboxId) throws IOException {
     try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().matches("strata-wasm-.*-scratch-.*")).toList();
+      return s.filter(p -> p.getFileName().toString().startsWith(sandboxId + "-scratch-"))
+          .findFirst()
+          .orElseThrow();
     }
   }
 

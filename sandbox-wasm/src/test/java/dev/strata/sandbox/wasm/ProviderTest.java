@@ -36,6 +36,21 @@ class ProviderTest {
   }
 
   @Test
+  void scratchDirectoriesOfDeadJvmsAreReaped() throws Exception {
+    // pid 999999999 is above Linux's pid_max: that JVM is certainly gone
+    Path dead = Files.createDirectories(tmp.resolve("strata-wasm-999999999-deadbeef-scratch-1"));
+    Files.writeString(dead.resolve("left.txt"), "left behind");
+    Path mine =
+        Files.createDirectories(
+            tmp.resolve("strata-wasm-" + ProcessHandle.current().pid() + "-cafe0001-scratch-2"));
+    Path other = Files.createDirectories(tmp.resolve("not-strata"));
+    assertEquals(1, WasmSandboxProvider.reapStaleScratch(tmp));
+    assertTrue(Files.notExists(dead));
+    assertTrue(Files.exists(mine), "this JVM's sandboxes are alive");
+    assertTrue(Files.exists(other));
+  }
+
+  @Test
   void aModuleIsParsedOncePerContent() throws Exception {
     ModuleCache cache = ModuleCache.global();
     LoadedModule a = cache.load(Wasm.module("hello"));
