@@ -257,6 +257,26 @@ class LinuxSandboxBasicsTest {
   }
 
   @Test
+  void aRootFileSystemOfYourOwn(@TempDir Path dir) throws Exception {
+    Path busybox = Path.of("/bin/busybox");
+    dev.strata.sandbox.testing.CiRequirements.require(
+        Files.isExecutable(busybox), "a static busybox for a minimal rootfs (apt-get install busybox-static)");
+    Path root = Files.createDirectories(dir.resolve("rootfs"));
+    Files.createDirectories(root.resolve("bin"));
+    Files.copy(busybox, root.resolve("bin/busybox"));
+    Files.createSymbolicLink(root.resolve("bin/sh"), Path.of("busybox"));
+    Files.writeString(root.resolve("marker"), "my own root\n");
+    root.toFile().setReadable(true, false);
+    try (LinuxSandbox sb = create(spec().withOption("linux.rootfs", root.toString()).build())) {
+      ExecResult r = sb.exec(Command.of("/bin/sh", "-c", "cat /marker; ls /usr 2>&1; echo x > /marker"));
+      assertContains(r.stdoutText(), "my own root");
+      assertContains(r.stdoutText(), "No such file", "the host's /usr is not bound into a root of your own");
+      assertContains(r.stderrText(), "Read-only file system");
+    }
+    assertEquals("my own root\n", Files.readString(root.resolve("marker")));
+  }
+
+  @Test
   void aUserNamespaceOnRequestAlsoAsRoot() {
     try (LinuxSandbox sb = create(spec().withOption("linux.userns", "true").build())) {
       ExecResult r = sb.exec(Command.of("sh", "-c", "cat /proc/self/uid_map; id -u; echo ok > /tmp/f && cat /tmp/f"));

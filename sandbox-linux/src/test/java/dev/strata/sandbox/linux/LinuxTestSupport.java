@@ -85,4 +85,8 @@ final class LinuxTestSupport {
   static void assertContains(String haystack, String needle) {
     assertTrue(haystack.contains(needle), () -> "expected <" + needle + "> in:\n" + haystack);
   }
+
+  static void assertContains(String haystack, String needle, String why) {
+    assertTrue(haystack.contains(needle), () -> why + ": expected <" + needle + "> in:\n" + haystack);
+  }
 }
