@@ -9,7 +9,8 @@
  * <ul>
  *   <li>{@code linux.runtime}: {@code runc}, {@code crun} or {@code bwrap} forces one driver
  *   <li>{@code linux.rootfs}: a root file system directory to use instead of read-only binds of
- *       the host's {@code /usr}, {@code /bin}, {@code /lib*}
+ *       the host's {@code /usr}, {@code /bin}, {@code /lib*}; mounted read-only, but the runtime
+ *       creates missing mountpoints ({@code /proc}, {@code /dev}, {@code /tmp}, mount targets) in it
  *   <li>{@code linux.userns}: {@code true} adds a user namespace also when running as root
  *   <li>{@code linux.exec}: {@code agent} (default) runs commands through PID 1, the container's
  *       own small init; {@code runtime} runs each through {@code runc exec} (slower, same
