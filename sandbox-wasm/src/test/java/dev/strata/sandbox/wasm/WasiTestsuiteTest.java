@@ -22,7 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -85,8 +84,7 @@ class WasiTestsuiteTest {
         Wasm.spec()
             .withOption(WasmEngine.OPTION, engine)
             .withLimits(ResourceLimits.defaults().toBuilder().withTimeout(Duration.ofSeconds(60)).build());
-    for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("env").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : spec.path("env").properties()) {
       sb.withEnv(e.getKey(), e.getValue().asText());
     }
     Path tmp = Files.createTempDirectory("strata-wasits-");
