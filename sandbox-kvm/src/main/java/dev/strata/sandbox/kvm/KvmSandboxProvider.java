@@ -292,7 +292,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
           .withCpus(cpus)
           .withKernel(image, initrd)
           .withAgentSocket(runDir.resolve("agent.sock"))
-          .withConsoleLog(runDir.resolve("console.log"))
+          .withConsoleOnStdout()
           .withPidFile(runDir.resolve("qemu.pid"));
       for (String arg : kernelArgs(setup.kvm())) {
         command.withKernelArg(arg);
@@ -317,7 +317,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
       event.sandboxId = id;
       event.attempt = attempt;
       event.accelerator = kvm ? "kvm" : "tcg";
-      for (String f : List.of("agent.sock", "console.log", "qemu.pid", "qemu.log")) {
+      for (String f : List.of("agent.sock", "qemu.pid", "qemu.log")) {
         try {
           Files.deleteIfExists(runDir.resolve(f));
         } catch (IOException e) {
@@ -327,7 +327,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
       QemuProcess qemu;
       long launched = System.nanoTime();
       try {
-        qemu = QemuProcess.start(launcher, command.build(), runDir.resolve("console.log"), runDir.resolve("qemu.log"));
+        qemu = QemuProcess.start(launcher, command.build(), runDir.resolve("qemu.log"), id);
       } catch (IOException e) {
         throw new SandboxStartException("cannot start " + command.build().get(0) + ": " + e.getMessage(), e);
       }

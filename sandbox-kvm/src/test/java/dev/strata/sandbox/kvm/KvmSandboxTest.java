@@ -188,6 +188,23 @@ class KvmSandboxTest {
   }
 
   @Test
+  void aGuestFloodingItsConsoleFillsNoHostDisk() throws Exception {
+    ExecResult flood = vm.exec(Command.of("sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x > /dev/console")
+        .withTimeout(Duration.ofSeconds(60)));
+    assertEquals(0, flood.exitCode(), flood.stderrText());
+    Path runDir = Path.of(System.getProperty("java.io.tmpdir"), vm.id());
+    try (java.util.stream.Stream<Path> files = Files.list(runDir)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (!name.equals("vmlinuz") && !name.equals("initramfs.cpio")) {
+          assertTrue(Files.size(f) < 64 * 1024, f + " holds " + Files.size(f) + " bytes");
+        }
+      }
+    }
+    assertEquals("ok\n", vm.exec(Command.of("echo", "ok")).stdoutText());
+  }
+
+  @Test
   void reportsQemuMemoryInStats() {
     Long rss = vm.stats().memoryBytes();
     assertTrue(rss != null && rss > (4L << 20), "QEMU RSS: " + rss);

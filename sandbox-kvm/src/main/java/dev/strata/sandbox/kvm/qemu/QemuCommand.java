@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code qemu-system-x86_64 -M microvm} command line of one VM: no default devices, no
- * network, no display, no monitor; a serial console into a log file for diagnostics, and one
+ * network, no display, no monitor; a serial console for diagnostics, and one
  * virtio-serial port named {@code strata.agent} on a Unix socket for the agent.
  */
 public final class QemuCommand {
@@ -26,6 +26,7 @@ public final class QemuCommand {
   private final List<String> kernelArgs = new ArrayList<>();
   private @Nullable Path agentSocket;
   private @Nullable Path consoleLog;
+  private boolean consoleOnStdout;
   private @Nullable Path pidFile;
   private boolean seccomp = true;
   private long tcgCacheMiB = 16;
@@ -69,6 +70,17 @@ public final class QemuCommand {
 
   public QemuCommand withConsoleLog(Path log) {
     this.consoleLog = log;
+    this.consoleOnStdout = false;
+    return this;
+  }
+
+  /**
+   * The guest's serial console on QEMU's stdout, for the host to keep a bounded tail of: a file
+   * would let a guest that writes to its console without end fill the host's disk.
+   */
+  public QemuCommand withConsoleOnStdout() {
+    this.consoleOnStdout = true;
+    this.consoleLog = null;
     return this;
   }
 
@@ -127,7 +139,9 @@ public final class QemuCommand {
       cmd.addAll(List.of("-initrd", initrd.toString()));
     }
     cmd.addAll(List.of("-append", kernelCommandLine()));
-    if (consoleLog != null) {
+    if (consoleOnStdout) {
+      cmd.addAll(List.of("-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console"));
+    } else if (consoleLog != null) {
       cmd.addAll(List.of("-chardev", "file,id=console,path=" + escape(consoleLog.toString()), "-serial", "chardev:console"));
     } else {
       cmd.addAll(List.of("-serial", "none"));

@@ -37,14 +37,70 @@ public final class QemuProcess implements AutoCloseable {
         return t;
       });
 
-  private final Process process;
-  private final Path consoleLog;
-  private final Path qemuLog;
+  /** How much of the guest console is kept: enough for a panic and its backtrace. */
+  static final int CONSOLE_KEPT = 64 * 1024;
 
-  private QemuProcess(Process process, Path consoleLog, Path qemuLog) {
+  private final Process process;
+  private final ConsoleTail console = new ConsoleTail(CONSOLE_KEPT);
+  private final Path qemuLog;
+  private final Thread consoleReader;
+
+  private QemuProcess(Process process, Path qemuLog, String name) {
     this.process = process;
-    this.consoleLog = consoleLog;
     this.qemuLog = qemuLog;
+    this.consoleReader = new Thread(() -> console.readFrom(process.getInputStream()), name + "-console");
+    consoleReader.setDaemon(true);
+    consoleReader.start();
+  }
+
+  /** The console so far; once QEMU has exited, all of it (the reader gets a moment to finish). */
+  private String consoleText() {
+    if (!process.isAlive()) {
+      try {
+        consoleReader.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return console.text();
+  }
+
+  /** The last bytes of a stream, kept in a ring; the rest is read and dropped. */
+  static final class ConsoleTail {
+    private final byte[] ring;
+    private long written;
+
+    ConsoleTail(int size) {
+      this.ring = new byte[size];
+    }
+
+    void readFrom(java.io.InputStream in) {
+      byte[] buf = new byte[8192];
+      try (in) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          append(buf, n);
+        }
+      } catch (IOException e) {
+        // QEMU exited: the tail is complete
+      }
+    }
+
+    synchronized void append(byte[] b, int n) {
+      for (int i = 0; i < n; i++) {
+        ring[(int) (written++ % ring.length)] = b[i];
+      }
+    }
+
+    synchronized String text() {
+      int len = (int) Math.min(written, ring.length);
+      byte[] out = new byte[len];
+      long start = written - len;
+      for (int i = 0; i < len; i++) {
+        out[i] = ring[(int) ((start + i) % ring.length)];
+      }
+      return new String(out, StandardCharsets.UTF_8).replace("\r", "");
+    }
   }
 
   /** How QEMU is wrapped: the launcher prefix and whether it drops to an unprivileged user. */
@@ -89,22 +145,24 @@ public final class QemuProcess implements AutoCloseable {
   }
 
   /**
-   * Starts QEMU with this command line; QEMU's own stdout and stderr go to {@code qemuLog}.
+   * Starts QEMU with this command line. Its stdout is the guest console (see {@link
+   * QemuCommand#withConsoleOnStdout()}), of which the last {@value #CONSOLE_KEPT} bytes are kept;
+   * QEMU's own messages on stderr go to {@code qemuLog}.
    *
    * @throws IOException if the process could not be started
    */
-  public static QemuProcess start(Launcher launcher, List<String> qemuCommand, Path consoleLog, Path qemuLog)
+  public static QemuProcess start(Launcher launcher, List<String> qemuCommand, Path qemuLog, String name)
       throws IOException {
     List<String> cmd = new ArrayList<>(launcher.prefix());
     cmd.addAll(qemuCommand);
     ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(qemuLog.toFile());
+        .redirectOutput(ProcessBuilder.Redirect.PIPE)
+        .redirectError(qemuLog.toFile());
     pb.environment().clear();
     pb.environment().put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
     Future<Process> started = LAUNCHER.submit(pb::start);
     try {
-      return new QemuProcess(started.get(), consoleLog, qemuLog);
+      return new QemuProcess(started.get(), qemuLog, name);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw cause instanceof IOException io ? io : new IOException(cause);
@@ -170,7 +228,7 @@ public final class QemuProcess implements AutoCloseable {
 
   /** The last {@code lines} lines of the guest console, for error messages. */
   public String consoleTail(int lines) {
-    return tail(consoleLog, lines);
+    return lastLines(consoleText(), lines);
   }
 
   /**
@@ -178,7 +236,7 @@ public final class QemuProcess implements AutoCloseable {
    * panic, a BUG, an oops) when they scrolled out of that tail: what an error message needs.
    */
   public String consoleDiagnosis(int lines) {
-    String all = tail(consoleLog, 400);
+    String all = consoleText();
     String[] split = all.split("\n");
     int from = Math.max(0, split.length - lines);
     StringBuilder why = new StringBuilder();
@@ -194,6 +252,12 @@ public final class QemuProcess implements AutoCloseable {
   /** What QEMU itself printed (errors about its command line, files it could not open). */
   public String qemuOutput() {
     return tail(qemuLog, 20);
+  }
+
+  private static String lastLines(String text, int lines) {
+    String[] all = text.split("\n");
+    int from = Math.max(0, all.length - lines);
+    return String.join("\n", java.util.Arrays.asList(all).subList(from, all.length));
   }
 
   static String tail(Path file, int lines) {
