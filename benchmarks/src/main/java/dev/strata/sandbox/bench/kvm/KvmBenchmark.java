@@ -176,10 +176,6 @@ public class KvmBenchmark {
         out.add("file,id=agent,path=" + dir.resolve("ready.marker"));
         continue;
       }
-      if (a.startsWith("file,id=console,")) {
-        out.add("file,id=console,path=" + dir.resolve("console.log"));
-        continue;
-      }
       out.add(a);
     }
     return out;
