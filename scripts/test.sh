@@ -18,7 +18,7 @@ if [[ -x scripts/provision-guest-kernel.sh ]]; then
 fi
 
 step "mvn verify"
-mvn -B -ntp verify
+mvn -B -ntp -fae verify
 
 if [[ -x scripts/test-rootless.sh ]]; then
   step "PROCESS tier as an unprivileged user"
