@@ -75,6 +75,7 @@ public final class WasmSandbox extends AbstractSandbox {
   private final List<WasiConfig.Preopen> preopens;
   private final @Nullable Path scratchDir;
   private final Set<WasmPlugin> plugins = ConcurrentHashMap.newKeySet();
+  private final Set<GuestRunner.Run> running = ConcurrentHashMap.newKeySet();
 
   private WasmSandbox(
       String id,
@@ -245,6 +246,28 @@ public final class WasmSandbox extends AbstractSandbox {
     long fuel = spec().limits().fuel().orElse(0);
     GuestRunner.Run run = new GuestRunner.Run(fuel);
     long start = System.nanoTime();
+    running.add(run);
+    if (isClosed()) {
+      running.remove(run);
+      throw new dev.strata.sandbox.SandboxClosedException(id());
+    }
+    try {
+      return runOnPool(run, timeout, command, args, env, stdout, stderr, module, start);
+    } finally {
+      running.remove(run);
+    }
+  }
+
+  private ExecResult runOnPool(
+      GuestRunner.Run run,
+      Duration timeout,
+      Command command,
+      List<String> args,
+      Map<String, String> env,
+      OutputCollector stdout,
+      OutputCollector stderr,
+      LoadedModule module,
+      long start) {
     return GuestRunner.global()
         .run(
             run,
@@ -340,7 +363,9 @@ public final class WasmSandbox extends AbstractSandbox {
     if (killed
         || Guests.cause(e, Stops.Stopped.class) != null
         || Guests.cause(e, ChicoryInterruptedException.class) != null) {
-      return new Object[] {ExecStatus.KILLED, "stopped: the caller was interrupted", -1};
+      return new Object[] {
+        ExecStatus.KILLED, "stopped: the sandbox was closed or the caller interrupted", -1
+      };
     }
     if (Guests.cause(e, OutOfMemoryError.class) != null) {
       return new Object[] {ExecStatus.OUT_OF_MEMORY, "the JVM ran out of heap: " + e, -1};
@@ -369,6 +394,10 @@ public final class WasmSandbox extends AbstractSandbox {
 
   @Override
   protected void doClose() {
+    // commands still running are stopped (KILLED); they release their own memory as they unwind
+    for (GuestRunner.Run r : List.copyOf(running)) {
+      r.stop();
+    }
     for (WasmPlugin p : List.copyOf(plugins)) {
       p.close();
     }

@@ -50,6 +50,19 @@ class LimitsTest {
     assertFalse(Thread.currentThread().isInterrupted());
   }
 
+  @ParameterizedTest
+  @EnumSource(WasmEngine.class)
+  void closingTheSandboxStopsWhatRuns(WasmEngine engine) throws Exception {
+    Sandbox sb = sandbox(engine, limits().build());
+    var future = sb.execAsync(Wasm.command("spin"));
+    Thread.sleep(300);
+    long t0 = System.nanoTime();
+    sb.close();
+    ExecResult r = future.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(ExecStatus.KILLED, r.status(), r::toString);
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "stopped at close, not at the 60 s timeout");
+  }
+
   @Test
   void aCommandTimeoutOverridesTheSpecs() {
     try (Sandbox sb = sandbox(WasmEngine.COMPILER, limits().build())) {
