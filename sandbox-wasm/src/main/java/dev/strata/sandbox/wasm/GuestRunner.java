@@ -60,6 +60,8 @@ final class GuestRunner {
     final long fuelLimit;
     final CallerWatch watch = new CallerWatch();
     volatile boolean killed;
+    /** Closed when the guest overstays its deadline: a read blocked on it may not heed interrupts. */
+    volatile @Nullable AutoCloseable input;
     volatile @Nullable Thread worker;
     private boolean done;
     long fuel;
@@ -134,10 +136,21 @@ final class GuestRunner {
               + THREADS_PROPERTY);
     }
     boolean interrupted = false;
+    boolean inputClosed = false;
     try {
       while (true) {
         try {
-          return future.get();
+          return future.get(250, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // stopped but not yet back: probably blocked in an uninterruptible read of stdin
+          if (!inputClosed && (run.timedOut() || run.killed) && run.input != null) {
+            inputClosed = true;
+            try {
+              run.input.close();
+            } catch (Exception closeFailed) {
+              // nothing more to try: the guest unwinds when its read returns
+            }
+          }
         } catch (InterruptedException e) {
           // the caller gave up: stop the guest, then still wait for the worker to let go
           interrupted = true;

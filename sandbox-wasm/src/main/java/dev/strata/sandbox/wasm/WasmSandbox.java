@@ -274,6 +274,7 @@ public final class WasmSandbox extends AbstractSandbox {
             timeout,
             r -> {
               try (InputStream stdin = command.openStdin()) {
+                r.input = stdin;
                 WasiConfig config =
                     WasiConfig.builder()
                         .withArgs(args)
@@ -330,6 +331,17 @@ public final class WasmSandbox extends AbstractSandbox {
     } finally {
       peak = memory[0] == null ? 0 : (long) memory[0].pages() * CappedMemory.PAGE_SIZE;
       Guests.release(memory);
+    }
+    // a guest stopped at its deadline (or by close) may still have exited on its own, for
+    // instance after a read failed under it: the stop is what happened
+    if (status == ExecStatus.EXITED || status == ExecStatus.TRAPPED) {
+      if (run.timedOut()) {
+        status = ExecStatus.TIMED_OUT;
+        message = "wall-clock timeout";
+      } else if (run.killed) {
+        status = ExecStatus.KILLED;
+        message = "stopped: the sandbox was closed or the caller interrupted";
+      }
     }
     return new ExecResult(
         status,

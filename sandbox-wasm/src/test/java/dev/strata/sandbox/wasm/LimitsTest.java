@@ -63,6 +63,33 @@ class LimitsTest {
     assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "stopped at close, not at the 60 s timeout");
   }
 
+  /** Stdin that never delivers a byte and ignores interrupts until closed, like a stuck socket. */
+  static final class StuckInput extends java.io.InputStream {
+    private volatile boolean closed;
+
+    @Override
+    public int read() {
+      while (!closed) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      return -1;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  @Test
+  void aGuestBlockedOnStdinStillTimesOut() {
+    try (Sandbox sb = sandbox(WasmEngine.COMPILER, limits().withTimeout(Duration.ofMillis(300)).build())) {
+      ExecResult r = sb.exec(Wasm.command("echo").withStdin(new StuckInput()));
+      assertEquals(ExecStatus.TIMED_OUT, r.status(), r::toString);
+      assertTrue(r.duration().compareTo(Duration.ofSeconds(5)) < 0, r::toString);
+    }
+  }
+
   @Test
   void aCommandTimeoutOverridesTheSpecs() {
     try (Sandbox sb = sandbox(WasmEngine.COMPILER, limits().build())) {

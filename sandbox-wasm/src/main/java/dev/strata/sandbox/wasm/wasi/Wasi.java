@@ -405,6 +405,12 @@ public final class Wasi implements AutoCloseable {
           } catch (WasiError e) {
             errno = e.errno;
           } catch (IOException e) {
+            if (e instanceof java.io.InterruptedIOException
+                || e instanceof java.nio.channels.ClosedByInterruptException
+                || Thread.currentThread().isInterrupted()) {
+              // the sandbox is stopping this guest: do not hand it an EIO to carry on with
+              throw new ChicoryInterruptedException("interrupted in " + name);
+            }
             errno = errnoOf(e);
           } catch (UncheckedIOException e) {
             errno = errnoOf(e.getCause());
