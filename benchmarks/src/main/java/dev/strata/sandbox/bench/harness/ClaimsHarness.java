@@ -231,7 +231,7 @@ public final class ClaimsHarness {
       String key = n.get("key").asText();
       if (n.hasNonNull("error")) {
         metrics.fail(key, n.get("error").asText());
-        if (key.startsWith("memory:")) {
+        if (key.endsWith(":perSandbox")) {
           String tier = key.split(":")[1];
           metrics.fail("density:" + tier + ":held", n.get("error").asText());
           metrics.fail("density:" + tier + ":perHost", n.get("error").asText());

@@ -9,6 +9,7 @@ import dev.strata.sandbox.Sandbox;
 import dev.strata.sandbox.SandboxFactory;
 import dev.strata.sandbox.SandboxSpec;
 import dev.strata.sandbox.bench.api.TierSetup;
+import dev.strata.sandbox.wasm.WasmPlugin;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,6 +87,9 @@ public final class MemoryDensityProbe {
       try (Sandbox warm = factory.create(spec)) {
         TierSetup.check(warm.exec(command));
       }
+      if (backend.equals("wasm")) {
+        instances(spec);
+      }
       try {
         measure(factory, spec, command, live);
       } finally {
@@ -97,6 +101,35 @@ public final class MemoryDensityProbe {
         live.clear();
         progress("closed %d sandboxes in %.1f s", n, (System.nanoTime() - t0) / 1e9);
       }
+    }
+  }
+
+  /**
+   * WASM only: idle {@link WasmPlugin}s of the 1-page module. A WASI sandbox keeps no instance
+   * between commands; a plugin keeps its instance and its 64 KiB page, the "idle 1-page
+   * sandbox" of issue 3's ≤ 70 KiB target.
+   */
+  private void instances(SandboxSpec spec) throws InterruptedException {
+    List<WasmPlugin> plugins = new ArrayList<>();
+    byte[] module = TinyWasm.emptyCommand();
+    try {
+      WasmPlugin.builder(module, "tiny.wasm").withLimits(spec.limits()).build().close();
+      long heap0 = usedHeapAfterGc();
+      for (int i = 0; i < memoryCount; i++) {
+        plugins.add(WasmPlugin.builder(module, "tiny.wasm").withLimits(spec.limits()).build());
+      }
+      long heap1 = usedHeapAfterGc();
+      double per = (heap1 - heap0) / (double) plugins.size();
+      put("memory:wasm:perInstance", per, plugins.size(), "retained JVM heap after GC / " + plugins.size()
+          + " idle WasmPlugins of the 1-page module (instance and its 64 KiB linear memory kept)");
+      progress("memory: %s per idle 1-page instance (WasmPlugin, %d of them)", bytes(per), plugins.size());
+    } catch (RuntimeException e) {
+      ObjectNode n = out.addObject();
+      n.put("key", "memory:wasm:perInstance");
+      n.putNull("value");
+      n.put("error", "instance probe failed: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+    } finally {
+      plugins.forEach(WasmPlugin::close);
     }
   }
 
