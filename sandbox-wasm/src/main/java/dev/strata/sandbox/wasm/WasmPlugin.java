@@ -232,10 +232,11 @@ public final class WasmPlugin implements AutoCloseable {
     if (failure == null) {
       return result;
     }
-    Object[] outcome = WasmSandbox.classify(failure, timedOut, false, fuelLimit, memory[0]);
-    ExecStatus status = (ExecStatus) outcome[0];
+    WasmSandbox.Outcome outcome =
+        WasmSandbox.classify(failure, timedOut, false, fuelLimit, memory[0]);
+    ExecStatus status = outcome.status();
     throw new WasmCallException(
-        status, "plugin " + module.name + ", " + what + ": " + status + " (" + outcome[1] + ")", failure);
+        status, "plugin " + module.name + ", " + what + ": " + status + " (" + outcome.message() + ")", failure);
   }
 
   /** Releases the plugin's memory; idempotent. */

@@ -321,12 +321,10 @@ public final class WasmSandbox extends AbstractSandbox {
       } catch (InvalidProgramException | dev.strata.sandbox.CapacityExceededException e) {
         throw e;
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-        Object[] outcome = classify(e, run.timedOut(), run.killed, run.fuelLimit, memory[0]);
-        status = (ExecStatus) outcome[0];
-        message = (String) outcome[1];
-        if (status == ExecStatus.EXITED) {
-          exitCode = (Integer) outcome[2];
-        }
+        Outcome outcome = classify(e, run.timedOut(), run.killed, run.fuelLimit, memory[0]);
+        status = outcome.status();
+        message = outcome.message();
+        exitCode = outcome.exitCode();
       }
     } finally {
       peak = memory[0] == null ? 0 : (long) memory[0].pages() * CappedMemory.PAGE_SIZE;
@@ -353,45 +351,46 @@ public final class WasmSandbox extends AbstractSandbox {
         new ResourceUsage(peak > 0 ? peak : null, null));
   }
 
-  /** Turns how the guest stopped into a status and message: {status, message, exit code}. */
-  static Object[] classify(
+  /** How a guest stopped. */
+  record Outcome(ExecStatus status, @Nullable String message, int exitCode) {
+    static Outcome stopped(ExecStatus status, String message) {
+      return new Outcome(status, message, -1);
+    }
+  }
+
+  /** Turns how the guest stopped (the exception that unwound it) into an outcome. */
+  static Outcome classify(
       Throwable e, boolean timedOut, boolean killed, long fuelLimit, @Nullable CappedMemory memory) {
     WasiExit exit = Guests.cause(e, WasiExit.class);
     if (exit != null) {
-      return new Object[] {ExecStatus.EXITED, null, exit.code()};
+      return new Outcome(ExecStatus.EXITED, null, exit.code());
     }
     if (Guests.cause(e, Stops.OutputLimit.class) != null) {
       Stops.OutputLimit o = Guests.cause(e, Stops.OutputLimit.class);
-      return new Object[] {ExecStatus.OUTPUT_LIMIT, o.getMessage(), -1};
+      return Outcome.stopped(ExecStatus.OUTPUT_LIMIT, o.getMessage());
     }
     if (Guests.cause(e, Stops.FuelExhausted.class) != null) {
-      return new Object[] {
-        ExecStatus.FUEL_EXHAUSTED, "the fuel budget of " + fuelLimit + " instructions ran out", -1
-      };
+      return Outcome.stopped(ExecStatus.FUEL_EXHAUSTED, "the fuel budget of " + fuelLimit + " instructions ran out");
     }
     if (timedOut) {
-      return new Object[] {ExecStatus.TIMED_OUT, "wall-clock timeout", -1};
+      return Outcome.stopped(ExecStatus.TIMED_OUT, "wall-clock timeout");
     }
     if (killed
         || Guests.cause(e, Stops.Stopped.class) != null
         || Guests.cause(e, ChicoryInterruptedException.class) != null) {
-      return new Object[] {
-        ExecStatus.KILLED, "stopped: the sandbox was closed or the caller interrupted", -1
-      };
+      return Outcome.stopped(ExecStatus.KILLED, "stopped: the sandbox was closed or the caller interrupted");
     }
     if (Guests.cause(e, OutOfMemoryError.class) != null) {
-      return new Object[] {ExecStatus.OUT_OF_MEMORY, "the JVM ran out of heap: " + e, -1};
+      return Outcome.stopped(ExecStatus.OUT_OF_MEMORY, "the JVM ran out of heap: " + e);
     }
     String what =
         Guests.cause(e, StackOverflowError.class) != null
             ? "call stack exhausted"
             : e instanceof ChicoryException && e.getMessage() != null ? e.getMessage() : e.toString();
     if (memory != null && memory.refusedGrow()) {
-      return new Object[] {
-        ExecStatus.OUT_OF_MEMORY, "trapped after a memory.grow was refused by the memory limit: " + what, -1
-      };
+      return Outcome.stopped(ExecStatus.OUT_OF_MEMORY, "trapped after a memory.grow was refused by the memory limit: " + what);
     }
-    return new Object[] {ExecStatus.TRAPPED, what, -1};
+    return Outcome.stopped(ExecStatus.TRAPPED, what);
   }
 
   /** The linear memory of its plugins plus its own share; commands hold memory only while running. */

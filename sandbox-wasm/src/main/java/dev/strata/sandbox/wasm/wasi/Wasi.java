@@ -216,11 +216,14 @@ public final class Wasi implements AutoCloseable {
     }
   }
 
+  /** One entry of a directory listing, as {@code fd_readdir} returns it. */
+  record DirEntry(byte[] name, long inode, int type) {}
+
   static final class DirFd extends Fd {
     final Root root;
     final List<String> rel;
     final boolean preopen;
-    @Nullable List<Object[]> entries;
+    @Nullable List<DirEntry> entries;
 
     DirFd(Root root, List<String> rel, boolean preopen, long base, long inheriting) {
       super(base, inheriting);
@@ -1003,16 +1006,16 @@ public final class Wasi implements AutoCloseable {
     if (cookie == 0 || d.entries == null) {
       d.entries = listEntries(d);
     }
-    List<Object[]> entries = d.entries;
+    List<DirEntry> entries = d.entries;
     int used = 0;
     for (long i = cookie; i < entries.size() && used < bufLen; i++) {
-      Object[] e = entries.get((int) i);
-      byte[] name = (byte[]) e[0];
+      DirEntry e = entries.get((int) i);
+      byte[] name = e.name();
       ByteBuffer header = ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       header.putLong(0, i + 1);
-      header.putLong(8, (Long) e[1]);
+      header.putLong(8, e.inode());
       header.putInt(16, name.length);
-      header.put(20, ((Integer) e[2]).byteValue());
+      header.put(20, (byte) e.type());
       byte[] whole = new byte[24 + name.length];
       System.arraycopy(header.array(), 0, whole, 0, 24);
       System.arraycopy(name, 0, whole, 24, name.length);
@@ -1024,12 +1027,12 @@ public final class Wasi implements AutoCloseable {
     return Errno.SUCCESS;
   }
 
-  private static List<Object[]> listEntries(DirFd d) throws IOException {
+  private static List<DirEntry> listEntries(DirFd d) throws IOException {
     Path dir = d.path();
-    List<Object[]> out = new ArrayList<>();
-    out.add(new Object[] {".".getBytes(StandardCharsets.UTF_8), inode(dir), FT_DIR});
+    List<DirEntry> out = new ArrayList<>();
+    out.add(new DirEntry(".".getBytes(StandardCharsets.UTF_8), inode(dir), FT_DIR));
     Path parent = d.rel.isEmpty() ? dir : dir.getParent();
-    out.add(new Object[] {"..".getBytes(StandardCharsets.UTF_8), inode(parent), FT_DIR});
+    out.add(new DirEntry("..".getBytes(StandardCharsets.UTF_8), inode(parent), FT_DIR));
     List<Path> children;
     try (Stream<Path> s = Files.list(dir)) {
       children = new ArrayList<>(s.toList());
@@ -1045,7 +1048,7 @@ public final class Wasi implements AutoCloseable {
       } catch (IOException e) {
         // vanished meanwhile: still listed, as the host listed it
       }
-      out.add(new Object[] {c.getFileName().toString().getBytes(StandardCharsets.UTF_8), ino, type});
+      out.add(new DirEntry(c.getFileName().toString().getBytes(StandardCharsets.UTF_8), ino, type));
     }
     return out;
   }
