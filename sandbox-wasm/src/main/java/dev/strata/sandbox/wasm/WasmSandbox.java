@@ -18,6 +18,7 @@ import dev.strata.sandbox.SandboxSpec;
 import dev.strata.sandbox.internal.ManagedSandbox;
 import dev.strata.sandbox.spi.AbstractSandbox;
 import dev.strata.sandbox.spi.OutputCollector;
+import dev.strata.sandbox.spi.Resettable;
 import dev.strata.sandbox.spi.SandboxIds;
 import dev.strata.sandbox.wasm.wasi.Wasi;
 import dev.strata.sandbox.wasm.wasi.WasiConfig;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * resolve against the preopens (so mount something at {@code /} for them), and {@code
  * workingDirectory} is not used.
  */
-public final class WasmSandbox extends AbstractSandbox {
+public final class WasmSandbox extends AbstractSandbox implements Resettable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WasmSandbox.class);
   static final String BACKEND = "wasm";
@@ -401,6 +402,49 @@ public final class WasmSandbox extends AbstractSandbox {
       sum += p.memoryBytes();
     }
     return sum;
+  }
+
+  /**
+   * For pools: stops what still runs, closes the plugins the last user loaded and empties the
+   * scratch directory. Each command already runs in a fresh instance, so nothing else carries over.
+   */
+  @Override
+  public void reset() {
+    if (isClosed()) {
+      throw new dev.strata.sandbox.SandboxClosedException(id());
+    }
+    for (GuestRunner.Run r : List.copyOf(running)) {
+      r.stop();
+    }
+    for (WasmPlugin p : List.copyOf(plugins)) {
+      p.close();
+    }
+    if (scratchDir != null) {
+      try (java.util.stream.Stream<Path> children = Files.list(scratchDir)) {
+        for (Path child : children.toList()) {
+          if (Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(child);
+          } else {
+            Files.delete(child);
+          }
+        }
+      } catch (IOException e) {
+        throw new SandboxException("emptying the scratch directory " + scratchDir + " failed: " + e, e);
+      }
+      try (java.util.stream.Stream<Path> left = Files.list(scratchDir)) {
+        if (left.findAny().isPresent()) {
+          throw new SandboxException("the scratch directory " + scratchDir + " could not be emptied");
+        }
+      } catch (IOException e) {
+        throw new SandboxException("checking the scratch directory " + scratchDir + " failed: " + e, e);
+      }
+      for (WasiConfig.Preopen p : preopens) {
+        WriteQuota quota = p.quota();
+        if (quota != null) {
+          quota.reset();
+        }
+      }
+    }
   }
 
   @Override

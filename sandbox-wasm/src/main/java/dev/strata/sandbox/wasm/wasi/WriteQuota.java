@@ -16,6 +16,11 @@ public final class WriteQuota {
     this.maxBytes = maxBytes;
   }
 
+  /** Forgets every byte counted: for a directory that was emptied. */
+  public void reset() {
+    used.set(0);
+  }
+
   /** Bytes counted now. */
   public long used() {
     return used.get();
