@@ -1,5 +1,6 @@
 package dev.strata.sandbox;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -45,6 +46,14 @@ public interface Sandbox extends AutoCloseable {
   CompletableFuture<ExecResult> execAsync(Command command);
 
   SandboxStats stats();
+
+  /**
+   * The backend's own sandbox type, for what only it offers (the WASM tier's plugins, say):
+   * {@code sandbox.unwrap(WasmSandbox.class)}. Empty if this sandbox is of another backend.
+   */
+  default <T> Optional<T> unwrap(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+  }
 
   /** Stops everything still running and releases every resource. Idempotent; never throws. */
   @Override

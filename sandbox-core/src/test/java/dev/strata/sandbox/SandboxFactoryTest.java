@@ -244,6 +244,15 @@ class SandboxFactoryTest {
   }
 
   @Test
+  void unwrapReachesTheBackendsOwnType() {
+    try (SandboxFactory f = factory(wasm); Sandbox s = f.create(SandboxSpec.atLeast(IsolationLevel.INSTRUCTION).build())) {
+      assertTrue(s.unwrap(dev.strata.sandbox.spi.AbstractSandbox.class).isPresent());
+      assertTrue(s.unwrap(Sandbox.class).isPresent());
+      assertFalse(s.unwrap(String.class).isPresent());
+    }
+  }
+
+  @Test
   void execAsyncCompletes() throws Exception {
     try (SandboxFactory f = factory(wasm); Sandbox s = f.create(SandboxSpec.atLeast(IsolationLevel.INSTRUCTION).build())) {
       assertEquals("echo hi", s.execAsync(Command.of("echo", "hi")).get().stdoutText());

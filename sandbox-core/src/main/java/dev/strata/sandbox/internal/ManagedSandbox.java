@@ -106,6 +106,11 @@ public final class ManagedSandbox implements Sandbox {
   }
 
   @Override
+  public <T> java.util.Optional<T> unwrap(Class<T> type) {
+    return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : delegate.unwrap(type);
+  }
+
+  @Override
   public SandboxStats stats() {
     return delegate.stats();
   }
