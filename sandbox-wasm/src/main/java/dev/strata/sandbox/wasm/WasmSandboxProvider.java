@@ -38,6 +38,8 @@ public final class WasmSandboxProvider implements SandboxProvider {
 
   @Override
   public Availability availability(HardwareProfile host) {
+    // the factory asks once when it starts: the moment to clear what dead JVMs left
+    reapOnce();
     MemoryBudget budget = MemoryBudget.global();
     return Availability.ok(
         java.util.List.of(
@@ -47,13 +49,17 @@ public final class WasmSandboxProvider implements SandboxProvider {
 
   @Override
   public Sandbox create(SandboxSpec spec, HardwareProfile host) {
-    if (REAPED.compareAndSet(false, true)) {
-      reapStaleScratch(Path.of(System.getProperty("java.io.tmpdir")));
-    }
+    reapOnce();
     return WasmSandbox.create(spec, MemoryBudget.global());
   }
 
   private static final AtomicBoolean REAPED = new AtomicBoolean();
+
+  private static void reapOnce() {
+    if (REAPED.compareAndSet(false, true)) {
+      reapStaleScratch(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+  }
 
   /**
    * Deletes the scratch directories of wasm sandboxes whose JVM died without closing them (killed,

@@ -17,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -117,7 +116,8 @@ final class DemoCommand implements Callable<Integer> {
   private Row runOn(SandboxFactory factory, IsolationLevel level, Path wasm, Path work) {
     SandboxSpec.Builder spec =
         SandboxSpec.exactly(level)
-            .withLimits(ResourceLimits.small().toBuilder().withTimeout(Duration.ofSeconds(60)).build())
+            // 256 MiB: a microVM's kernel needs room to boot with the program copied in
+            .withLimits(ResourceLimits.defaults())
             .withLabel("app", "strata-demo");
     String program = wasm.toString();
     if (level != IsolationLevel.INSTRUCTION) {
