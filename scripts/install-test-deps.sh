@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the host packages the tier tests need, when they are missing (Debian/Ubuntu).
 #   PROCESS tier:  runc, crun, bubblewrap (a second driver), uidmap (rootless runs)
-#   HARDWARE tier: qemu-system-x86, busybox-static (the guest's userland)
+#   HARDWARE tier: qemu-system-x86, busybox-static (the guest's userland), gcc + libc6-dev (the
+#                  guest agent is built from C during the Maven build)
 #   WASI test programs (only to rebuild them): clang-14, lld-14, wasi-libc, libclang-rt-14-dev-wasm32
 #   the WASI testsuite runner: python3
 set -euo pipefail
-packages=(runc crun bubblewrap uidmap qemu-system-x86 busybox-static python3)
+packages=(runc crun bubblewrap uidmap qemu-system-x86 busybox-static gcc libc6-dev python3)
 if [[ ${STRATA_WITH_WASI_TOOLCHAIN:-0} == 1 ]]; then
   packages+=(clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)
 fi

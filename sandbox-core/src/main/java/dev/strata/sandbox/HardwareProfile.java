@@ -143,7 +143,11 @@ public final class HardwareProfile {
     return memoryBytes;
   }
 
-  /** Whether {@code /dev/kvm} exists and this user may open it. */
+  /**
+   * Whether {@code /dev/kvm} exists and this user may open it. That a VM really runs is for the
+   * HARDWARE backend to find out: under a nested hypervisor {@code /dev/kvm} can open and still
+   * fail to run a guest, and the backend then falls back to emulation and says so.
+   */
   public Support kvm() {
     return kvm;
   }

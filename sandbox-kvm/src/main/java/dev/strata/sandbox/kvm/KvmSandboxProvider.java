@@ -173,7 +173,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
     if (setup.kernel().modulesDir() == null) {
       notes.add("no modules directory for the guest kernel: virtio_mmio and virtio_console must be built in");
     }
-    return new Availability(true, "", "", notes);
+    return Availability.ok(notes);
   }
 
   @Override

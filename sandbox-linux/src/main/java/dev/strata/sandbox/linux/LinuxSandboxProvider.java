@@ -97,7 +97,7 @@ public final class LinuxSandboxProvider implements SandboxProvider {
     if (p.chosen() == null) {
       return Availability.unavailable(unavailableReason(p), fixFor(p, root));
     }
-    return new Availability(true, "", "", p.notes());
+    return Availability.ok(p.notes());
   }
 
   @Override
