@@ -2,6 +2,7 @@ package dev.strata.sandbox.bench.harness;
 
 import dev.strata.sandbox.bench.report.JmhJson;
 import dev.strata.sandbox.bench.report.JmhResult;
+import dev.strata.sandbox.bench.report.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
@@ -40,6 +41,9 @@ final class JmhRunner {
 
   private static final long LOCK_WAIT_SECONDS = 120;
 
+  /** Below this median a sampled call is mostly timer overhead and granularity. */
+  static final double TIMER_RESOLVED_NS = 2_000;
+
   private final Path workDir;
   private final PrintStream terminal;
   private final java.util.Set<String> warnings = new java.util.LinkedHashSet<>();
@@ -69,25 +73,7 @@ final class JmhRunner {
     Path json = workDir.resolve(file + ".json");
     Path log = workDir.resolve(file + ".log");
     Files.deleteIfExists(json);
-    ChainedOptionsBuilder b = new OptionsBuilder()
-        .include("^" + Pattern.quote(entry.name()) + "$")
-        .mode(Mode.SampleTime)
-        .forks(settings.forks())
-        .warmupIterations(settings.warmupIterations())
-        .warmupTime(TimeValue.milliseconds(settings.warmupMillis()))
-        .measurementIterations(settings.iterations())
-        .measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
-        .timeout(TimeValue.seconds(settings.timeoutSeconds()))
-        .threads(1)
-        .shouldFailOnError(true)
-        .resultFormat(ResultFormatType.JSON)
-        .result(json.toString())
-        .output(log.toString())
-        // prepend, not append: a tier's @Fork(jvmArgsAppend = ...) must survive
-        .jvmArgsPrepend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    for (Map.Entry<String, String> p : entry.params().entrySet()) {
-      b.param(p.getKey(), p.getValue());
-    }
+    ChainedOptionsBuilder b = options(entry, settings, Mode.SampleTime, json, log);
     Tailer tailer = new Tailer(log, terminal);
     tailer.start();
     String failure = "";
@@ -105,7 +91,69 @@ final class JmhRunner {
     if (results.isEmpty() && failure.isEmpty()) {
       failure = failureFrom(log, null);
     }
+    if (failure.isEmpty() && results.stream().anyMatch(r -> r.stat().median() < TIMER_RESOLVED_NS)) {
+      Path avgJson = workDir.resolve(file + "-avgt.json");
+      Path avgLog = workDir.resolve(file + "-avgt.log");
+      results = averageTime(options(entry, settings, Mode.AverageTime, avgJson, avgLog).timeUnit(TimeUnit.NANOSECONDS),
+          avgJson, avgLog, results);
+    }
     return new Outcome(results, failure, log);
+  }
+
+  /** JMH options for one benchmark in one mode (a fresh builder: JMH's modes accumulate). */
+  private static ChainedOptionsBuilder options(
+      BenchmarkPlan.Entry entry, HarnessOptions.Jmh settings, Mode mode, Path json, Path log) {
+    ChainedOptionsBuilder b = new OptionsBuilder()
+        .include("^" + Pattern.quote(entry.name()) + "$")
+        .mode(mode)
+        .forks(settings.forks())
+        .warmupIterations(settings.warmupIterations())
+        .warmupTime(TimeValue.milliseconds(settings.warmupMillis()))
+        .measurementIterations(settings.iterations())
+        .measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
+        .timeout(TimeValue.seconds(settings.timeoutSeconds()))
+        .threads(1)
+        .shouldFailOnError(true)
+        .resultFormat(ResultFormatType.JSON)
+        .result(json.toString())
+        .output(log.toString())
+        // prepend, not append: a tier's @Fork(jvmArgsAppend = ...) must survive
+        .jvmArgsPrepend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    for (Map.Entry<String, String> p : entry.params().entrySet()) {
+      b.param(p.getKey(), p.getValue());
+    }
+    return b;
+  }
+
+  /**
+   * SampleTime times each call on its own, so a call of a few tens of nanoseconds is mostly
+   * timer: such benchmarks run again in AverageTime, whose mean (with its error) replaces the
+   * sampled median; the p95 is then unknown.
+   */
+  private List<JmhResult> averageTime(ChainedOptionsBuilder b, Path json, Path log, List<JmhResult> sampled)
+      throws IOException {
+    terminal.println("      nanosecond-scale: measuring again in AverageTime mode (SampleTime cannot resolve it)");
+    Files.deleteIfExists(json);
+    Tailer tailer = new Tailer(log, terminal);
+    tailer.start();
+    try {
+      runHoldingTheLock(b);
+    } catch (RunnerException | RuntimeException e) {
+      terminal.println("      AverageTime run failed (" + failureFrom(log, e) + "); keeping the sampled figures");
+      return sampled;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return sampled;
+    } finally {
+      tailer.finish();
+    }
+    List<JmhResult> out = new ArrayList<>();
+    for (JmhResult r : Files.exists(json) ? JmhJson.read(json) : List.<JmhResult>of()) {
+      Stat st = r.stat();
+      out.add(new JmhResult(r.benchmark(), r.params(), r.mode(),
+          new Stat(st.mean(), Double.NaN, st.error(), st.mean(), st.samples(), r.benchmark() + " (AverageTime mean)"), r.unit()));
+    }
+    return out.isEmpty() ? sampled : out;
   }
 
   /**

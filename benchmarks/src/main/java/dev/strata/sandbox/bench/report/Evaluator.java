@@ -88,7 +88,9 @@ public final class Evaluator {
     if (m.source().startsWith("projected")) {
       notes.add("a projection from memory alone, not a count held: " + m.source());
     }
-    if (m.samples() > 0 && m.samples() < 5 && claim.quantity() == Quantity.TIME) {
+    if (m.source().contains("AverageTime")) {
+      notes.add("nanosecond-scale: AverageTime mean (SampleTime cannot resolve it), no p95");
+    } else if (m.samples() > 0 && m.samples() < 5 && claim.quantity() == Quantity.TIME) {
       notes.add("only " + m.samples() + " samples: indicative");
     }
   }
