@@ -356,7 +356,7 @@ public final class PluginServer implements AutoCloseable {
         if (tier.created() > 0) {
           String prefix = level.name().toLowerCase(Locale.ROOT);
           m.put(prefix + "Created", tier.created());
-          m.put(prefix + "Execs", new Json.RawJson(execs(tier.execs())));
+          m.put(prefix + "Execs", Json.raw(execs(tier.execs())));
         }
       }
       send(ex, 200, Json.object(m));

@@ -198,8 +198,8 @@ public final class FunctionServer implements AutoCloseable {
     m.put("trust", s.trust().name());
     m.put("isolation", s.isolation().name());
     m.put("invocations", s.invocations());
-    m.put("cold", new Json.RawJson(latencies(s.cold())));
-    m.put("warm", new Json.RawJson(latencies(s.warm())));
+    m.put("cold", Json.raw(latencies(s.cold())));
+    m.put("warm", Json.raw(latencies(s.warm())));
     var p = s.pool();
     Map<String, Object> pool = new LinkedHashMap<>();
     pool.put("idle", p.idle());
@@ -208,7 +208,7 @@ public final class FunctionServer implements AutoCloseable {
     pool.put("created", p.created());
     pool.put("reused", p.reused());
     pool.put("discarded", p.discarded());
-    m.put("pool", new Json.RawJson(Json.object(pool)));
+    m.put("pool", Json.raw(Json.object(pool)));
     return Json.object(m);
   }
 
