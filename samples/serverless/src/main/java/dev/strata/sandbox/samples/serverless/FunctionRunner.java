@@ -9,7 +9,6 @@ import dev.strata.sandbox.ResourceLimits;
 import dev.strata.sandbox.Sandbox;
 import dev.strata.sandbox.SandboxException;
 import dev.strata.sandbox.SandboxFactory;
-import dev.strata.sandbox.SandboxListener;
 import dev.strata.sandbox.SandboxSpec;
 import dev.strata.sandbox.pool.PoolStats;
 import dev.strata.sandbox.pool.SandboxPool;
@@ -62,13 +61,6 @@ public final class FunctionRunner implements AutoCloseable {
    * ran out of memory while booting on our CI host, so HARDWARE functions get at least this.
    */
   static final long MIN_VM_MEMORY_BYTES = 256L << 20;
-
-  /**
-   * Set by the invoking thread around {@code acquire()}: the factory's listener runs on the thread
-   * that creates a sandbox, so a creation seen here is this invocation's cold start (the pool's
-   * own refills run on its maintenance thread).
-   */
-  private static final ThreadLocal<boolean @Nullable []> COLD_START = new ThreadLocal<>();
 
   /** Latencies of one kind of start. */
   public record Latencies(long count, Duration mean, Duration max) {}
@@ -148,19 +140,7 @@ public final class FunctionRunner implements AutoCloseable {
    */
   public FunctionRunner(SandboxFactory.Builder factory, ResourceLimits limits) {
     this.limits = limits;
-    this.factory =
-        factory
-            .withListener(
-                new SandboxListener() {
-                  @Override
-                  public void created(Sandbox sandbox, Duration startTime) {
-                    boolean[] cold = COLD_START.get();
-                    if (cold != null) {
-                      cold[0] = true;
-                    }
-                  }
-                })
-            .build();
+    this.factory = factory.build();
     try {
       this.workDirectory = Files.createTempDirectory("strata-functions-");
     } catch (IOException e) {
@@ -276,15 +256,8 @@ public final class FunctionRunner implements AutoCloseable {
     if (fn == null) {
       return Optional.empty();
     }
-    boolean[] cold = {false};
-    COLD_START.set(cold);
     long t0 = System.nanoTime();
-    SandboxPool.Lease lease;
-    try {
-      lease = fn.pool.acquire();
-    } finally {
-      COLD_START.remove();
-    }
+    SandboxPool.Lease lease = fn.pool.acquire();
     long t1 = System.nanoTime();
     try (lease) {
       Sandbox sandbox = lease.sandbox();
@@ -292,7 +265,7 @@ public final class FunctionRunner implements AutoCloseable {
       long t2 = System.nanoTime();
       Invocation inv =
           new Invocation(
-              name, sandbox.isolationLevel(), sandbox.backend(), cold[0], Duration.ofNanos(t1 - t0),
+              name, sandbox.isolationLevel(), sandbox.backend(), !lease.warm(), Duration.ofNanos(t1 - t0),
               Duration.ofNanos(t2 - t1), result);
       (inv.cold() ? fn.cold : fn.warm).add(inv.total());
       LOG.info(
