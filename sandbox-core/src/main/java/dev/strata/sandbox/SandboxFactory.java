@@ -4,6 +4,7 @@ import dev.strata.sandbox.internal.Admission;
 import dev.strata.sandbox.internal.ManagedSandbox;
 import dev.strata.sandbox.internal.MetricsRecorder;
 import dev.strata.sandbox.internal.SandboxEvents;
+import dev.strata.sandbox.internal.TierStatusEmitter;
 import dev.strata.sandbox.spi.SandboxProvider;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,8 @@ public final class SandboxFactory implements AutoCloseable {
   private final Duration admissionTimeout;
   private final MetricsRecorder metrics = new MetricsRecorder();
   private final Map<String, ManagedSandbox> live = new ConcurrentHashMap<>();
+  private final TierStatusEmitter.Source statusSource =
+      new TierStatusEmitter.Source(this::metrics, this::budgetUsage);
 
   private SandboxFactory(Builder b) {
     this.listeners = List.copyOf(b.listeners);
@@ -99,6 +102,7 @@ public final class SandboxFactory implements AutoCloseable {
       this.forcedBackend = null;
       this.forcedBy = null;
     }
+    TierStatusEmitter.register(statusSource);
   }
 
   /** A factory with every backend on the class path and this host's {@link HardwareProfile}. */
@@ -226,7 +230,10 @@ public final class SandboxFactory implements AutoCloseable {
     return admission.usage();
   }
 
-  /** Monitoring feedback: counts per tier and state, start and exec latencies, failures by kind. */
+  /**
+   * Monitoring feedback: counts per tier and state, start and exec latencies, failures by kind.
+   * The same appears in JFR recordings as {@code dev.strata.sandbox.TierStatus} every 10 s.
+   */
   public SandboxMetrics metrics() {
     return metrics.snapshot(live.values());
   }
@@ -502,6 +509,7 @@ public final class SandboxFactory implements AutoCloseable {
    */
   @Override
   public void close() {
+    TierStatusEmitter.unregister(statusSource);
     for (ManagedSandbox s : List.copyOf(live.values())) {
       LOG.debug("closing {} left open at factory close", s.id());
       s.close();

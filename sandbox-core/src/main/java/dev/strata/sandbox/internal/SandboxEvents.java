@@ -73,4 +73,46 @@ public final class SandboxEvents {
     @Label("Commands Run")
     public long execCount;
   }
+
+  @Name("dev.strata.sandbox.TierStatus")
+  @Label("Sandbox Tier Status")
+  @Category("Strata Sandbox")
+  @Description("Per factory and tier, at each period: live sandboxes by state, totals, budget use")
+  @jdk.jfr.Period("10 s")
+  public static final class TierStatus extends Event {
+    @Label("Factory")
+    public int factory;
+
+    @Label("Isolation")
+    public String isolation;
+
+    @Label("Live")
+    public int live;
+
+    @Label("Running")
+    public int running;
+
+    @Label("Failed")
+    public int failed;
+
+    @Label("Created")
+    public long created;
+
+    @Label("Closed")
+    public long closed;
+
+    @Label("Failures")
+    public long failures;
+
+    @Label("Exec p95")
+    @jdk.jfr.Timespan(jdk.jfr.Timespan.NANOSECONDS)
+    public long execP95;
+
+    @Label("Memory Reserved")
+    @jdk.jfr.DataAmount
+    public long memoryReserved;
+
+    @Label("Waiting for Admission")
+    public int waiting;
+  }
 }
