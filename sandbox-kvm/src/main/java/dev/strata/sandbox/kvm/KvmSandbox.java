@@ -63,6 +63,28 @@ final class KvmSandbox extends AbstractSandbox {
     return qemu.pid();
   }
 
+  /**
+   * Runs one trivial command through the agent before the sandbox is handed out. Under TCG the
+   * first exec of a VM costs 60–90 ms while QEMU translates the exec path and the console
+   * protocol for the first time; paying it here makes the first real command of a pre-booted
+   * (pooled) VM as fast as later ones (about 15 ms) at little cost to boot-to-first-exec. Not
+   * counted in the stats.
+   */
+  void warmUp() {
+    try {
+      ExecResult r = doExec(Command.of("/bin/busybox", "true").withTimeout(Duration.ofSeconds(30)));
+      if (!r.isSuccess()) {
+        throw new dev.strata.sandbox.SandboxStartException(
+            "microVM " + id() + " booted but its first command failed: " + r);
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e instanceof dev.strata.sandbox.SandboxException se
+          ? se
+          : new dev.strata.sandbox.SandboxStartException("microVM " + id() + " failed its first command: " + e, e);
+    }
+  }
+
   @Override
   protected ExecResult doExec(Command command) {
     SandboxSpec spec = spec();

@@ -347,6 +347,7 @@ public final class KvmSandboxProvider implements SandboxProvider {
             attempt, kvm ? "KVM" : "TCG");
         KvmSandbox sandbox = new KvmSandbox(id, spec, qemu, agent, runDir, release, open::remove);
         open.add(sandbox);
+        sandbox.warmUp();
         return sandbox;
       } catch (IOException | AgentConnection.AgentException e) {
         boolean exited = qemu.waitFor(Duration.ofMillis(300));
@@ -360,7 +361,8 @@ public final class KvmSandboxProvider implements SandboxProvider {
         event.commit();
         if (exited) {
           // QEMU stopped by itself (a panic with panic=-1, a bad option): retrying would fail the same way.
-          throw new SandboxStartException("microVM " + id + " did not boot: QEMU exited with " + qemu.exitCode()
+          String status = qemu.exitCode().isPresent() ? "exit code " + qemu.exitCode().getAsLong() : "an unknown status";
+          throw new SandboxStartException("microVM " + id + " did not boot: QEMU exited with " + status
               + " before the agent was ready (" + e.getMessage() + ").\nQEMU said: " + qemu.qemuOutput()
               + "\nconsole tail:\n" + tail);
         }
