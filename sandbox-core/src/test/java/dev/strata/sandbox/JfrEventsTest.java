@@ -21,23 +21,23 @@ class JfrEventsTest {
   @Test
   void createExecCloseAndTierStatusAreRecorded() throws Exception {
     Path file = dir.resolve("strata.jfr");
-    try (Recording recording = new Recording()) {
+    try (SandboxFactory f =
+            SandboxFactory.builder()
+                .withoutServiceLoader()
+                .withHardwareProfile(HardwareProfile.builder().build())
+                .withProvider(FakeProvider.available("wasm", IsolationLevel.INSTRUCTION))
+                .build();
+        Recording recording = new Recording()) {
+      // the factory registered the periodic hook before the recording starts, as in a service
       recording.enable("dev.strata.sandbox.Create");
       recording.enable("dev.strata.sandbox.Exec");
       recording.enable("dev.strata.sandbox.Close");
       recording.enable("dev.strata.sandbox.TierStatus").withPeriod(Duration.ofMillis(50));
       recording.start();
-      try (SandboxFactory f =
-          SandboxFactory.builder()
-              .withoutServiceLoader()
-              .withHardwareProfile(HardwareProfile.builder().build())
-              .withProvider(FakeProvider.available("wasm", IsolationLevel.INSTRUCTION))
-              .build()) {
-        Sandbox s = f.create(SandboxSpec.atLeast(IsolationLevel.INSTRUCTION).build());
-        s.exec(Command.of("exit", "3"));
-        Thread.sleep(300); // a few periods with one live sandbox
-        s.close();
-      }
+      Sandbox s = f.create(SandboxSpec.atLeast(IsolationLevel.INSTRUCTION).build());
+      s.exec(Command.of("exit", "3"));
+      Thread.sleep(1500); // JFR may take up to a second to start a newly enabled periodic event
+      s.close();
       recording.stop();
       recording.dump(file);
     }

@@ -167,7 +167,10 @@ public final class SandboxPool implements AutoCloseable {
     return spec;
   }
 
-  /** Closes the idle sandboxes now and the leased ones as they come back. */
+  /**
+   * Closes the idle sandboxes and those being reset or warmed, waiting for a warm-up under way to
+   * finish; leased ones are closed as they come back.
+   */
   @Override
   public void close() {
     Deque<Idle> toClose;
@@ -180,7 +183,18 @@ public final class SandboxPool implements AutoCloseable {
       idle.clear();
       lock.notifyAll();
     }
-    maintenance.shutdownNow();
+    // queued recycles still run (they see the pool closed and close their sandbox); the periodic
+    // refill stops; a create under way finishes and is closed
+    maintenance.shutdown();
+    try {
+      if (!maintenance.awaitTermination(2, TimeUnit.MINUTES)) {
+        LOG.warn("pool {}: maintenance did not stop within 2 minutes; interrupting it", name);
+        maintenance.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      maintenance.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     toClose.forEach(i -> i.sandbox().close());
   }
 

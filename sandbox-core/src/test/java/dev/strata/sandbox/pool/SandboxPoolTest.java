@@ -173,6 +173,17 @@ class SandboxPoolTest {
   }
 
   @Test
+  void closingWhileResetsAreQueuedClosesEverySandbox() {
+    provider.resettable().withResetDelay(100);
+    SandboxPool pool = SandboxPool.builder(factory, spec).withMinIdle(0).withMaxSize(3).build();
+    List<SandboxPool.Lease> leases = List.of(pool.acquire(), pool.acquire(), pool.acquire());
+    leases.forEach(SandboxPool.Lease::close); // three resets queued on the one maintenance thread
+    pool.close();
+    assertEquals(3, provider.created.get());
+    assertEquals(0, provider.live(), "a sandbox queued for reset when the pool closed was left open");
+  }
+
+  @Test
   void badSizesAreRefused() {
     assertEquals(
         "minIdle (5) must be between 0 and maxSize (2)",

@@ -34,6 +34,7 @@ public class FakeProvider implements SandboxProvider {
   private final Availability availability;
   private volatile boolean resettable;
   private volatile int createDelayMillis;
+  private volatile int resetDelayMillis;
   public final AtomicInteger created = new AtomicInteger();
   public final AtomicInteger closed = new AtomicInteger();
   public final AtomicInteger resets = new AtomicInteger();
@@ -61,6 +62,12 @@ public class FakeProvider implements SandboxProvider {
   /** Each create takes this long, like a real cold start. */
   public FakeProvider withCreateDelay(int millis) {
     this.createDelayMillis = millis;
+    return this;
+  }
+
+  /** Each reset takes this long. */
+  public FakeProvider withResetDelay(int millis) {
+    this.resetDelayMillis = millis;
     return this;
   }
 
@@ -160,6 +167,9 @@ public class FakeProvider implements SandboxProvider {
 
     @Override
     public void reset() {
+      if (resetDelayMillis > 0) {
+        FakeProvider.sleep(resetDelayMillis);
+      }
       resets.incrementAndGet();
       state.setLength(0);
     }
