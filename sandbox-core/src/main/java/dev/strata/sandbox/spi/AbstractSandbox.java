@@ -102,11 +102,6 @@ public abstract class AbstractSandbox implements Sandbox {
     lastError = why;
   }
 
-  /** Records a backend error that did not break the sandbox. */
-  protected final void recordError(String why) {
-    lastError = why;
-  }
-
   @Override
   public final ExecResult exec(Command command) {
     Objects.requireNonNull(command, "command");

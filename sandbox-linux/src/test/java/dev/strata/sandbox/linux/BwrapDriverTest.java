@@ -18,8 +18,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,11 +57,7 @@ class BwrapDriverTest {
 
   @Test
   void isolationHolds() throws Exception {
-    String status = sb.exec(Command.of("cat", "/proc/self/status")).stdoutText();
-    assertContains(status, "CapEff:\t0000000000000000");
-    assertContains(status, "NoNewPrivs:\t1");
-    assertContains(status, "Seccomp:\t2");
-    assertEquals("0\n1\n2\n", sb.exec(Command.of("sh", "-c", "ls /proc/$$/fd")).stdoutText());
+    LinuxTestSupport.assertConfined(sb);
     String script =
         "$r = syscall(101, 0, 0, 0, 0); print \"ptrace $r \", $!+0, \"\\n\";"
             + "$r = syscall(272, 0x10000000); print \"unshare $r \", $!+0, \"\\n\";";
@@ -96,10 +90,7 @@ class BwrapDriverTest {
     ExecResult r =
         sb.exec(Command.of("sh", "-c", "sh -c 'sleep 300 & sleep 300' & setsid sleep 300 & sleep 300").withTimeout(Duration.ofMillis(500)));
     assertEquals(ExecStatus.TIMED_OUT, r.status());
-    List<Long> left = new ArrayList<>(ProcFs.inNamespace(ProcFs.pidNamespace(sb.initPid()).orElseThrow()));
-    left.remove(sb.initPid());
-    left.removeIf(pid -> !ProcFs.alive(pid));
-    assertEquals(List.of(), left);
+    LinuxTestSupport.assertOnlyInitLeft(sb);
   }
 
   @Test

@@ -192,10 +192,7 @@ class LinuxAbuseTest {
                 .withTimeout(Duration.ofMillis(800)));
     assertEquals(ExecStatus.TIMED_OUT, r.status());
     assertTrue(r.duration().toMillis() < 5000, r::toString);
-    List<Long> left = new ArrayList<>(ProcFs.inNamespace(ProcFs.pidNamespace(shared.initPid()).orElseThrow()));
-    left.remove(shared.initPid());
-    left.removeIf(pid -> !ProcFs.alive(pid));
-    assertEquals(List.of(), left, "processes left in the sandbox after the timeout");
+    LinuxTestSupport.assertOnlyInitLeft(shared);
   }
 
   @Test

@@ -82,6 +82,23 @@ final class LinuxTestSupport {
     assertEquals(List.of(), leftovers(), "resources left behind");
   }
 
+  /** Inside: no capabilities, no_new_privs, a seccomp filter, and only fds 0-2 open. */
+  static void assertConfined(LinuxSandbox sb) {
+    String status = sb.exec(dev.strata.sandbox.Command.of("cat", "/proc/self/status")).stdoutText();
+    assertContains(status, "CapEff:\t0000000000000000");
+    assertContains(status, "NoNewPrivs:\t1");
+    assertContains(status, "Seccomp:\t2");
+    assertEquals("0\n1\n2\n", sb.exec(dev.strata.sandbox.Command.of("sh", "-c", "ls /proc/$$/fd")).stdoutText());
+  }
+
+  /** Nothing but PID 1 lives in the sandbox's PID namespace (after a timeout killed a tree). */
+  static void assertOnlyInitLeft(LinuxSandbox sb) {
+    List<Long> left = new ArrayList<>(ProcFs.inNamespace(ProcFs.pidNamespace(sb.initPid()).orElseThrow()));
+    left.remove(sb.initPid());
+    left.removeIf(pid -> !ProcFs.alive(pid));
+    assertEquals(List.of(), left, "processes left in the sandbox after the timeout");
+  }
+
   static void assertContains(String haystack, String needle) {
     assertTrue(haystack.contains(needle), () -> "expected <" + needle + "> in:\n" + haystack);
   }

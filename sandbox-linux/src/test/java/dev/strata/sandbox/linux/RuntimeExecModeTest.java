@@ -1,6 +1,5 @@
 package dev.strata.sandbox.linux;
 
-import static dev.strata.sandbox.linux.LinuxTestSupport.assertContains;
 import static dev.strata.sandbox.linux.LinuxTestSupport.create;
 import static dev.strata.sandbox.linux.LinuxTestSupport.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,8 +9,6 @@ import dev.strata.sandbox.Command;
 import dev.strata.sandbox.ExecResult;
 import dev.strata.sandbox.ExecStatus;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,11 +42,7 @@ class RuntimeExecModeTest {
 
   @Test
   void sameIsolation() {
-    String status = sb.exec(Command.of("cat", "/proc/self/status")).stdoutText();
-    assertContains(status, "CapEff:\t0000000000000000");
-    assertContains(status, "NoNewPrivs:\t1");
-    assertContains(status, "Seccomp:\t2");
-    assertEquals("0\n1\n2\n", sb.exec(Command.of("sh", "-c", "ls /proc/$$/fd")).stdoutText());
+    LinuxTestSupport.assertConfined(sb);
   }
 
   @Test
@@ -57,10 +50,7 @@ class RuntimeExecModeTest {
     ExecResult r =
         sb.exec(Command.of("sh", "-c", "sh -c 'sleep 300 & sleep 300' & sleep 300").withTimeout(Duration.ofMillis(500)));
     assertEquals(ExecStatus.TIMED_OUT, r.status());
-    List<Long> left = new ArrayList<>(ProcFs.inNamespace(ProcFs.pidNamespace(sb.initPid()).orElseThrow()));
-    left.remove(sb.initPid());
-    left.removeIf(pid -> !ProcFs.alive(pid));
-    assertEquals(List.of(), left);
+    LinuxTestSupport.assertOnlyInitLeft(sb);
   }
 
   @Test
